@@ -1,0 +1,122 @@
+package dev.runline.cpu;
+
+import dev.runline.Health;
+import dev.runline.spi.Backend;
+import dev.runline.spi.BackendContext;
+import dev.runline.spi.QueuedJob;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fixed pool of worker threads per endpoint. Jobs wait in two queues, normal and low
+ * priority; a worker always takes a normal job when one waits. A semaphore counts the jobs
+ * handed over, so an idle worker parks until there is work and each release wakes at most
+ * one worker.
+ */
+final class CpuBackend implements Backend {
+  private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
+  private static final long JOIN_MILLIS = 10_000;
+
+  private final ConcurrentLinkedQueue<QueuedJob> normal = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
+  private final Semaphore waiting = new Semaphore(0);
+  private final AtomicInteger busy = new AtomicInteger();
+  private final Thread[] workers;
+  private final String endpoint;
+  private volatile boolean stopping;
+
+  CpuBackend(BackendContext context) {
+    this.endpoint = context.endpoint().name();
+    if (!context.endpoint().backendSettings().isEmpty()) {
+      throw new IllegalArgumentException("backend 'cpu' of endpoint '" + endpoint
+          + "' takes no backendSettings, got " + context.endpoint().backendSettings().keySet()
+          + "; set 'workers' on the endpoint to size its pool");
+    }
+    ThreadFactory threads = context.threadFactory("cpu");
+    this.workers = new Thread[context.endpoint().workers()];
+    for (int i = 0; i < workers.length; i++) {
+      String workerId = "cpu-" + endpoint + "-" + i;
+      workers[i] = threads.newThread(() -> work(workerId));
+    }
+    for (Thread worker : workers) {
+      worker.start();
+    }
+  }
+
+  @Override
+  public void dispatch(List<QueuedJob> batch) {
+    for (int i = 0, n = batch.size(); i < n; i++) {
+      QueuedJob job = batch.get(i);
+      (job.lowPriority() ? low : normal).offer(job);
+    }
+    waiting.release(batch.size());
+  }
+
+  private void work(String workerId) {
+    while (!stopping) {
+      try {
+        waiting.acquire();
+      } catch (InterruptedException e) {
+        continue;
+      }
+      QueuedJob job = take();
+      busy.incrementAndGet();
+      try {
+        job.run(workerId);
+      } catch (Throwable e) {
+        LOG.error("worker {} of endpoint '{}': job {} escaped its handler", workerId, endpoint, job.id(), e);
+      } finally {
+        busy.decrementAndGet();
+      }
+    }
+  }
+
+  /** A permit guarantees a job is in one of the queues (they are offered before release). */
+  private QueuedJob take() {
+    while (true) {
+      QueuedJob job = normal.poll();
+      if (job == null) {
+        job = low.poll();
+      }
+      if (job != null) {
+        return job;
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  @Override
+  public Health.Workers workers() {
+    int running = Math.min(busy.get(), workers.length);
+    int idle = workers.length - running;
+    return new Health.Workers(idle, 0, idle, running, 0, 0);
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    for (Thread worker : workers) {
+      worker.interrupt();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+    for (Thread worker : workers) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      try {
+        worker.join(Math.max(1, left));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (worker.isAlive()) {
+        LOG.warn("worker {} of endpoint '{}' did not stop within {} ms; its handler ignores interruption",
+            worker.getName(), endpoint, JOIN_MILLIS);
+      }
+    }
+  }
+}

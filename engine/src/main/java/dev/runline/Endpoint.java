@@ -1,0 +1,236 @@
+package dev.runline;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An endpoint's definition: its name, handler, backend and limits. Built with
+ * {@link #builder(String)}, whose setters check each value at once.
+ */
+public final class Endpoint {
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+  private final String name;
+  private final Handler handler;
+  private final StreamingHandler streamingHandler;
+  private final String backend;
+  private final Map<String, Object> backendSettings;
+  private final int workers;
+  private final int queueCapacity;
+  private final Map<Route, RouteLimit> limits;
+  private final Duration runRetention;
+  private final Duration runSyncRetention;
+  private final Policy defaultPolicy;
+  private final boolean returnAggregateStream;
+
+  private Endpoint(Builder b) {
+    this.name = b.name;
+    this.handler = b.handler;
+    this.streamingHandler = b.streamingHandler;
+    this.backend = b.backend;
+    this.backendSettings = Collections.unmodifiableMap(new LinkedHashMap<>(b.backendSettings));
+    this.workers = b.workers;
+    this.queueCapacity = b.queueCapacity;
+    this.limits = Collections.unmodifiableMap(new EnumMap<>(b.limits));
+    this.runRetention = b.runRetention;
+    this.runSyncRetention = b.runSyncRetention;
+    this.defaultPolicy = b.defaultPolicy;
+    this.returnAggregateStream = b.returnAggregateStream;
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The plain handler, or {@code null} when the endpoint streams. */
+  public Handler handler() {
+    return handler;
+  }
+
+  /** The streaming handler, or {@code null} when the endpoint has a plain one. */
+  public StreamingHandler streamingHandler() {
+    return streamingHandler;
+  }
+
+  public String backend() {
+    return backend;
+  }
+
+  public Map<String, Object> backendSettings() {
+    return backendSettings;
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  /** The limit of {@code route}: the configured one, or the route's default. */
+  public RouteLimit limit(Route route) {
+    return limits.getOrDefault(route, route.defaultLimit());
+  }
+
+  public Duration runRetention() {
+    return runRetention;
+  }
+
+  public Duration runSyncRetention() {
+    return runSyncRetention;
+  }
+
+  public Policy defaultPolicy() {
+    return defaultPolicy;
+  }
+
+  public boolean returnAggregateStream() {
+    return returnAggregateStream;
+  }
+
+  @Override
+  public String toString() {
+    return "Endpoint[" + name + ", backend=" + backend + ", workers=" + workers
+        + ", queueCapacity=" + queueCapacity + "]";
+  }
+
+  /** Builds an {@link Endpoint}; each setter throws {@link IllegalArgumentException} on a bad value. */
+  public static final class Builder {
+    private final String name;
+    private Handler handler;
+    private StreamingHandler streamingHandler;
+    private String backend = "cpu";
+    private final Map<String, Object> backendSettings = new LinkedHashMap<>();
+    private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int queueCapacity = 16_384;
+    private final Map<Route, RouteLimit> limits = new EnumMap<>(Route.class);
+    private Duration runRetention = Duration.ofMinutes(30);
+    private Duration runSyncRetention = Duration.ofMinutes(1);
+    private Policy defaultPolicy = Policy.DEFAULT;
+    private boolean returnAggregateStream;
+
+    private Builder(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("endpoint name must be 1 to 128 letters, digits, '_', '-' or '.', "
+            + "starting with a letter or digit, was '" + name + "'");
+      }
+      this.name = name;
+    }
+
+    /** A plain handler (replaces a streaming one). */
+    public Builder handler(Handler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      this.streamingHandler = null;
+      return this;
+    }
+
+    /** A generator handler (replaces a plain one). */
+    public Builder streamingHandler(StreamingHandler handler) {
+      this.streamingHandler = Objects.requireNonNull(handler, "streamingHandler");
+      this.handler = null;
+      return this;
+    }
+
+    /** The backend's name, as its {@link dev.runline.spi.BackendProvider} registers it (default {@code cpu}). */
+    public Builder backend(String backend) {
+      Objects.requireNonNull(backend, "backend");
+      if (backend.isBlank()) {
+        throw new IllegalArgumentException("backend must name a backend, e.g. 'cpu', was blank");
+      }
+      this.backend = backend;
+      return this;
+    }
+
+    /** A setting passed to the backend as is. */
+    public Builder backendSetting(String key, Object value) {
+      backendSettings.put(Objects.requireNonNull(key, "key"), value);
+      return this;
+    }
+
+    /** How many jobs run at once (default: the number of processors). */
+    public Builder workers(int workers) {
+      if (workers < 1 || workers > 4096) {
+        throw new IllegalArgumentException("workers must be between 1 and 4096, was " + workers);
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /** How many jobs may wait IN_QUEUE before {@code run} answers "queue full" (default 16384). */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity < 1 || queueCapacity > (1 << 30)) {
+        throw new IllegalArgumentException("queueCapacity must be between 1 and 2^30, was " + queueCapacity);
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /** Overrides one route's limit ({@link RouteLimit#UNLIMITED} switches it off). */
+    public Builder limit(Route route, RouteLimit limit) {
+      limits.put(Objects.requireNonNull(route, "route"), Objects.requireNonNull(limit, "limit"));
+      return this;
+    }
+
+    /** Switches every rate and concurrency limit off. */
+    public Builder unlimited() {
+      for (Route route : Route.values()) {
+        limits.put(route, RouteLimit.UNLIMITED);
+      }
+      return this;
+    }
+
+    /** How long results are kept after a terminal state: jobs from {@code run} (default 30 min) and {@code runSync} (1 min). */
+    public Builder retention(Duration run, Duration runSync) {
+      this.runRetention = positive("retention.run", run);
+      this.runSyncRetention = positive("retention.runSync", runSync);
+      return this;
+    }
+
+    /** The policy of jobs that set none; the request's values override it field by field. */
+    public Builder defaultPolicy(Policy policy) {
+      Objects.requireNonNull(policy, "policy");
+      if (policy.executionTimeout() == null || policy.ttl() == null) {
+        throw new IllegalArgumentException("a default policy needs both executionTimeout and ttl, was " + policy);
+      }
+      try {
+        policy.validate();
+      } catch (InvalidRequestException e) {
+        throw new IllegalArgumentException("default " + e.getMessage(), e);
+      }
+      this.defaultPolicy = policy;
+      return this;
+    }
+
+    /** Whether a streaming job's final output is the list of its chunks (else an empty list). */
+    public Builder returnAggregateStream(boolean returnAggregateStream) {
+      this.returnAggregateStream = returnAggregateStream;
+      return this;
+    }
+
+    public Endpoint build() {
+      if (handler == null && streamingHandler == null) {
+        throw new IllegalStateException("endpoint '" + name + "' needs a handler or a streamingHandler");
+      }
+      return new Endpoint(this);
+    }
+
+    private static Duration positive(String what, Duration d) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+}

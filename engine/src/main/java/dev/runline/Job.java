@@ -1,0 +1,499 @@
+package dev.runline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runline.spi.QueuedJob;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * A job: what was submitted, and its current {@link JobState}. Every state change is a
+ * compare-and-set on {@link #state}; whoever wins a transition does its side effects
+ * (counters, expiry, waiters, webhook) through {@link EndpointRuntime#onTransition}.
+ *
+ * <p>The thread running the job is kept under the job's monitor, so an interrupt from a
+ * cancel or timeout reaches it only while it runs this job, never the next one.
+ */
+final class Job implements QueuedJob {
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Job.class, "state", JobState.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final String id;
+  final EndpointRuntime endpoint;
+  final String owner;
+  final Object input;
+  final Object s3Config;
+  final URI webhook;
+  final long ttlNanos;
+  final long executionTimeoutNanos;
+  final boolean lowPriority;
+  final boolean sync;
+
+  private volatile JobState state;
+
+  // Guarded by this.
+  private Thread runner;
+  private ArrayList<Object> chunks;
+  private int drained;
+  private CompletableFuture<Void> changeSignal;
+  private CompletableFuture<JobStatus> terminalSignal;
+  private List<StreamListener> listeners;
+
+  Job(String id, EndpointRuntime endpoint, String owner, JobRequest request, Policy policy,
+      boolean sync, long now) {
+    this.id = id;
+    this.endpoint = endpoint;
+    this.owner = owner;
+    this.input = request.input();
+    this.s3Config = request.s3Config();
+    this.webhook = request.webhook();
+    this.ttlNanos = policy.ttl().toNanos();
+    this.executionTimeoutNanos = policy.executionTimeout().toNanos();
+    this.lowPriority = policy.lowPriority();
+    this.sync = sync;
+    this.state = JobState.queued(1, now);
+  }
+
+  JobState state() {
+    return state;
+  }
+
+  private boolean cas(JobState expected, JobState next) {
+    if (STATE.compareAndSet(this, expected, next)) {
+      endpoint.onTransition(this, expected, next);
+      return true;
+    }
+    return false;
+  }
+
+  JobStatus statusBody() {
+    return state.toStatus(id, endpoint.now());
+  }
+
+  // ---- QueuedJob ---------------------------------------------------------------------
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public Object input() {
+    return input;
+  }
+
+  @Override
+  public boolean lowPriority() {
+    return lowPriority;
+  }
+
+  @Override
+  public boolean isQueued() {
+    return state.status == Status.IN_QUEUE;
+  }
+
+  @Override
+  public void run(String workerId) {
+    JobState started = begin(workerId, Thread.currentThread());
+    if (started == null) {
+      return;
+    }
+    Execution execution = new Execution(this, started.attempt, workerId);
+    Future<?> timeout = endpoint.scheduleTimeout(this, started.attempt);
+    try {
+      Object output = endpoint.invoke(execution);
+      end(started.attempt, output, null);
+    } catch (Throwable e) {
+      end(started.attempt, null, e);
+    } finally {
+      timeout.cancel(false);
+      synchronized (this) {
+        runner = null;
+      }
+      // An interrupt aimed at this job must not leak into the worker's next one.
+      Thread.interrupted();
+    }
+  }
+
+  @Override
+  public boolean start(String workerId) {
+    JobState started = begin(workerId, null);
+    if (started != null) {
+      endpoint.scheduleTimeout(this, started.attempt);
+    }
+    return started != null;
+  }
+
+  @Override
+  public void complete(Object output) {
+    end(state.attempt, output, null);
+  }
+
+  @Override
+  public void fail(Throwable error) {
+    end(state.attempt, null, error);
+  }
+
+  // ---- transitions ---------------------------------------------------------------------
+
+  /** IN_QUEUE → IN_PROGRESS; {@code null} when the job no longer waits. */
+  private JobState begin(String workerId, Thread thread) {
+    synchronized (this) {
+      while (true) {
+        JobState s = state;
+        if (s.status != Status.IN_QUEUE) {
+          return null;
+        }
+        long now = endpoint.now();
+        if (now - s.queuedAt >= ttlNanos) {
+          expire();
+          return null;
+        }
+        JobState next = s.started(workerId, now);
+        if (cas(s, next)) {
+          runner = thread;
+          return next;
+        }
+      }
+    }
+  }
+
+  /** IN_PROGRESS of {@code attempt} → COMPLETED or FAILED, from the handler's outcome. */
+  void end(int attempt, Object output, Throwable error) {
+    Status terminal = Status.COMPLETED;
+    String message = null;
+    if (error != null) {
+      terminal = Status.FAILED;
+      message = describe(error);
+      output = null;
+    } else if (output instanceof Map<?, ?> map && map.containsKey("error")) {
+      terminal = Status.FAILED;
+      message = String.valueOf(map.get("error"));
+      Map<Object, Object> rest = new LinkedHashMap<>(map);
+      rest.remove("error");
+      output = rest.isEmpty() ? null : rest;
+    } else if (output instanceof ObjectNode node && node.has("error")) {
+      terminal = Status.FAILED;
+      message = node.get("error").isTextual() ? node.get("error").asText() : node.get("error").toString();
+      ObjectNode rest = node.deepCopy();
+      rest.remove("error");
+      output = rest.isEmpty() ? null : rest;
+    }
+    while (true) {
+      JobState s = state;
+      if (s.status != Status.IN_PROGRESS || s.attempt != attempt) {
+        return;
+      }
+      if (cas(s, s.ended(terminal, output, message, endpoint.now()))) {
+        return;
+      }
+    }
+  }
+
+  static String describe(Throwable error) {
+    String type = error.getClass().getSimpleName();
+    return error.getMessage() == null ? type : type + ": " + error.getMessage();
+  }
+
+  /** IN_QUEUE or IN_PROGRESS → CANCELLED; the running thread is interrupted. */
+  boolean cancel(String reason) {
+    while (true) {
+      JobState s = state;
+      if (s.status.isTerminal()) {
+        return false;
+      }
+      if (cas(s, s.ended(Status.CANCELLED, null, reason, endpoint.now()))) {
+        interruptRunner();
+        return true;
+      }
+    }
+  }
+
+  /** IN_QUEUE → {@code terminal} only; a running job is left alone. */
+  boolean endIfQueued(Status terminal, String reason) {
+    while (true) {
+      JobState s = state;
+      if (s.status != Status.IN_QUEUE) {
+        return false;
+      }
+      if (cas(s, s.ended(terminal, null, reason, endpoint.now()))) {
+        return true;
+      }
+    }
+  }
+
+  /** IN_PROGRESS of {@code attempt} → TIMED_OUT, when its execution timeout passed. */
+  void timeOut(int attempt) {
+    while (true) {
+      JobState s = state;
+      if (s.status != Status.IN_PROGRESS || s.attempt != attempt) {
+        return;
+      }
+      String reason = "execution timeout of " + executionTimeoutNanos / 1_000_000L + " ms passed";
+      if (cas(s, s.ended(Status.TIMED_OUT, null, reason, endpoint.now()))) {
+        interruptRunner();
+        return;
+      }
+    }
+  }
+
+  /** Not yet terminal → TIMED_OUT because the ttl passed; the store drops the job. */
+  void expire() {
+    while (true) {
+      JobState s = state;
+      if (s.status.isTerminal()) {
+        return;
+      }
+      String reason = "ttl of " + ttlNanos / 1_000_000L + " ms passed";
+      if (STATE.compareAndSet(this, s, s.ended(Status.TIMED_OUT, null, reason, endpoint.now()))) {
+        endpoint.onExpired(this, s, state);
+        interruptRunner();
+        return;
+      }
+    }
+  }
+
+  /** FAILED or TIMED_OUT → IN_QUEUE as the next attempt; {@code false} from any other state. */
+  boolean requeue() {
+    synchronized (this) {
+      while (true) {
+        JobState s = state;
+        if (s.status != Status.FAILED && s.status != Status.TIMED_OUT) {
+          return false;
+        }
+        chunks = null;
+        drained = 0;
+        terminalSignal = null;
+        if (cas(s, JobState.queued(s.attempt + 1, endpoint.now()))) {
+          return true;
+        }
+      }
+    }
+  }
+
+  /** Shows {@code update} as the output of a running attempt; dropped once it ended. */
+  void progress(int attempt, Object update) {
+    while (true) {
+      JobState s = state;
+      if (s.status != Status.IN_PROGRESS || s.attempt != attempt) {
+        return;
+      }
+      if (STATE.compareAndSet(this, s, s.withProgress(update))) {
+        return;
+      }
+    }
+  }
+
+  private void interruptRunner() {
+    synchronized (this) {
+      if (runner != null) {
+        runner.interrupt();
+      }
+    }
+  }
+
+  // ---- chunks and waiters ---------------------------------------------------------------
+
+  /** Adds a chunk of a running attempt; {@code false} once that attempt ended. */
+  boolean emit(int attempt, Object chunk) {
+    CompletableFuture<Void> signal;
+    synchronized (this) {
+      JobState s = state;
+      if (s.status != Status.IN_PROGRESS || s.attempt != attempt) {
+        return false;
+      }
+      if (chunks == null) {
+        chunks = new ArrayList<>();
+      }
+      chunks.add(chunk);
+      if (listeners != null) {
+        for (StreamListener listener : listeners) {
+          listener.onChunk(chunk);
+        }
+      }
+      signal = changeSignal;
+      changeSignal = null;
+    }
+    if (signal != null) {
+      signal.complete(null);
+    }
+    return true;
+  }
+
+  /** The chunks of the current attempt so far (a copy). */
+  synchronized List<Object> chunks() {
+    return chunks == null ? List.of() : new ArrayList<>(chunks);
+  }
+
+  /** Called once per attempt, after the winning transition to a terminal state. */
+  void signalTerminal(JobState terminal, Object lastChunk) {
+    CompletableFuture<Void> change;
+    CompletableFuture<JobStatus> done;
+    JobStatus body = terminal.toStatus(id, terminal.endedAt);
+    synchronized (this) {
+      if (lastChunk != null) {
+        if (chunks == null) {
+          chunks = new ArrayList<>(1);
+        }
+        chunks.add(lastChunk);
+        if (listeners != null) {
+          for (StreamListener listener : listeners) {
+            listener.onChunk(lastChunk);
+          }
+        }
+      }
+      if (listeners != null) {
+        for (StreamListener listener : listeners) {
+          listener.onTerminal(body);
+        }
+        listeners = null;
+      }
+      change = changeSignal;
+      changeSignal = null;
+      done = terminalSignal;
+      if (done == null) {
+        terminalSignal = CompletableFuture.completedFuture(body);
+      }
+    }
+    if (change != null) {
+      change.complete(null);
+    }
+    if (done != null) {
+      done.complete(body);
+    }
+  }
+
+  /** Completes with the status body once the current attempt is terminal. */
+  CompletableFuture<JobStatus> terminal() {
+    synchronized (this) {
+      if (terminalSignal == null) {
+        terminalSignal = new CompletableFuture<>();
+      }
+      return terminalSignal;
+    }
+  }
+
+  /**
+   * The chunks not yet returned by {@code /stream}, and the state; or, when there are none
+   * and the job is not terminal, {@code null} with {@code onChange} set to complete at the
+   * next chunk or terminal state.
+   */
+  StreamBatch drain(CompletableFuture<Void>[] onChange) {
+    synchronized (this) {
+      JobStatus body = statusBody();
+      int size = chunks == null ? 0 : chunks.size();
+      if (size == drained && !body.status().isTerminal() && onChange != null) {
+        if (changeSignal == null) {
+          changeSignal = new CompletableFuture<>();
+        }
+        onChange[0] = changeSignal;
+        return null;
+      }
+      List<StreamBatch.Chunk> out = new ArrayList<>(size - drained);
+      for (int i = drained; i < size; i++) {
+        out.add(new StreamBatch.Chunk(chunks.get(i)));
+      }
+      drained = size;
+      return new StreamBatch(id, body.status(), body.delayTime(), out);
+    }
+  }
+
+  /** Replays the attempt's chunks to {@code listener}, then follows it live. */
+  AutoCloseable subscribe(StreamListener listener) {
+    synchronized (this) {
+      if (chunks != null) {
+        for (Object chunk : chunks) {
+          listener.onChunk(chunk);
+        }
+      }
+      JobState s = state;
+      if (s.status.isTerminal()) {
+        listener.onTerminal(s.toStatus(id, s.endedAt));
+        return () -> { };
+      }
+      if (listeners == null) {
+        listeners = new ArrayList<>(2);
+      }
+      listeners.add(listener);
+    }
+    return () -> {
+      synchronized (Job.this) {
+        if (listeners != null) {
+          listeners.remove(listener);
+        }
+      }
+    };
+  }
+
+  /** The context handed to the handler of one attempt. */
+  static final class Execution implements JobContext, ChunkSink {
+    final Job job;
+    final int attempt;
+    final String workerId;
+
+    Execution(Job job, int attempt, String workerId) {
+      this.job = job;
+      this.attempt = attempt;
+      this.workerId = workerId;
+    }
+
+    @Override
+    public String id() {
+      return job.id;
+    }
+
+    @Override
+    public String endpoint() {
+      return job.endpoint.name();
+    }
+
+    @Override
+    public Object input() {
+      return job.input;
+    }
+
+    @Override
+    public Object s3Config() {
+      return job.s3Config;
+    }
+
+    @Override
+    public int retries() {
+      return attempt - 1;
+    }
+
+    @Override
+    public String workerId() {
+      return workerId;
+    }
+
+    @Override
+    public void progress(Object update) {
+      job.progress(attempt, update);
+    }
+
+    @Override
+    public boolean isCancelled() {
+      JobState s = job.state;
+      return s.attempt != attempt || s.status != Status.IN_PROGRESS;
+    }
+
+    @Override
+    public boolean emit(Object chunk) {
+      return job.emit(attempt, chunk);
+    }
+  }
+}

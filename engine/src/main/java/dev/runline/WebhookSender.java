@@ -1,0 +1,97 @@
+package dev.runline;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a terminal job's status body (plus its input) to its webhook, asynchronously with
+ * {@link HttpClient}. A non-2xx answer or a failure is retried after an interval, up to the
+ * configured number of attempts. Never blocks the caller and never changes the job.
+ */
+final class WebhookSender {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
+
+  private final int attempts;
+  private final Duration interval;
+  private final Duration timeout;
+  private final Scheduler scheduler;
+  private final HttpClient client;
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder abandoned = new LongAdder();
+  private volatile boolean closed;
+
+  WebhookSender(int attempts, Duration interval, Duration timeout, Scheduler scheduler) {
+    this.attempts = attempts;
+    this.interval = interval;
+    this.timeout = timeout;
+    this.scheduler = scheduler;
+    this.client = HttpClient.newBuilder()
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  void send(URI target, JobStatus status, Object input) {
+    Map<String, Object> body = new LinkedHashMap<>(Json.MAPPER.convertValue(status, Map.class));
+    body.put("input", input);
+    byte[] bytes;
+    try {
+      bytes = Json.MAPPER.writeValueAsBytes(body);
+    } catch (Exception e) {
+      LOG.warn("webhook for job {} not sent: its body is not JSON ({})", status.id(), e.toString());
+      abandoned.increment();
+      return;
+    }
+    HttpRequest request = HttpRequest.newBuilder(target)
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+        .build();
+    attempt(request, status.id(), 1);
+  }
+
+  private void attempt(HttpRequest request, String jobId, int attempt) {
+    if (closed) {
+      abandoned.increment();
+      return;
+    }
+    client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+      if (error == null && response.statusCode() / 100 == 2) {
+        delivered.increment();
+        return;
+      }
+      String why = error != null ? error.toString() : "HTTP " + response.statusCode();
+      if (attempt >= attempts || closed) {
+        LOG.warn("webhook for job {} to {} abandoned after {} attempts: {}", jobId,
+            request.uri().getHost(), attempt, why);
+        abandoned.increment();
+        return;
+      }
+      LOG.debug("webhook for job {} attempt {} failed: {}", jobId, attempt, why);
+      scheduler.schedule(Runnable::run, () -> attempt(request, jobId, attempt + 1),
+          interval.toNanos(), TimeUnit.NANOSECONDS);
+    });
+  }
+
+  long delivered() {
+    return delivered.sum();
+  }
+
+  long abandoned() {
+    return abandoned.sum();
+  }
+
+  void close() {
+    closed = true;
+  }
+}

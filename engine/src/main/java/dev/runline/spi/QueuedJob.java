@@ -1,0 +1,39 @@
+package dev.runline.spi;
+
+/**
+ * A job as a backend sees it. A backend either calls {@link #run} (the engine runs the
+ * endpoint's handler on the calling thread, from start to terminal state), or, to compute
+ * many jobs at once, {@link #start} each and then {@link #complete} or {@link #fail} it.
+ */
+public interface QueuedJob {
+  String id();
+
+  /** The job's input. */
+  Object input();
+
+  /** Whether the job should wait while normal-priority jobs of its endpoint are waiting. */
+  boolean lowPriority();
+
+  /** Whether the job is still waiting to start (not cancelled, purged or expired). */
+  boolean isQueued();
+
+  /**
+   * Runs the endpoint's handler for this job on the calling thread: moves it to IN_PROGRESS
+   * (or does nothing if it no longer waits), runs the handler, and moves it to exactly one
+   * terminal state. The thread is interrupted if the job is cancelled or times out; its
+   * interrupt status is cleared before this returns.
+   */
+  void run(String workerId);
+
+  /**
+   * Moves the job IN_QUEUE to IN_PROGRESS on {@code workerId}. Returns {@code false} when it
+   * no longer waits (cancelled, purged or expired): then it must not run.
+   */
+  boolean start(String workerId);
+
+  /** Ends a started job with {@code output} (ignored when it already ended). */
+  void complete(Object output);
+
+  /** Ends a started job as FAILED (ignored when it already ended). */
+  void fail(Throwable error);
+}
