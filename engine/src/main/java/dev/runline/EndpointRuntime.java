@@ -5,7 +5,6 @@ import dev.runline.spi.QueuedJob;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -78,8 +77,11 @@ final class EndpointRuntime {
     return config.returnAggregateStream() ? execution.job.chunks() : List.of();
   }
 
-  Future<?> scheduleTimeout(Job job, int attempt) {
-    return engine.schedule(() -> job.timeOut(attempt), job.executionTimeoutNanos);
+  /** Ends the running jobs whose execution timeout has passed. */
+  void timeOutOverdue(long now) {
+    for (Job job : running) {
+      job.timeOutIfDue(now);
+    }
   }
 
   void onTransition(Job job, JobState from, JobState to) {

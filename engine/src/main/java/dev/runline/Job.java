@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 
 /**
  * A job: what was submitted, and its current {@link JobState}. Every state change is a
@@ -112,14 +111,12 @@ final class Job implements QueuedJob {
       return;
     }
     Execution execution = new Execution(this, started.attempt, workerId);
-    Future<?> timeout = endpoint.scheduleTimeout(this, started.attempt);
     try {
       Object output = endpoint.invoke(execution);
       end(started.attempt, output, null);
     } catch (Throwable e) {
       end(started.attempt, null, e);
     } finally {
-      timeout.cancel(false);
       synchronized (this) {
         runner = null;
       }
@@ -130,11 +127,7 @@ final class Job implements QueuedJob {
 
   @Override
   public boolean start(String workerId) {
-    JobState started = begin(workerId, null);
-    if (started != null) {
-      endpoint.scheduleTimeout(this, started.attempt);
-    }
-    return started != null;
+    return begin(workerId, null) != null;
   }
 
   @Override
@@ -235,11 +228,11 @@ final class Job implements QueuedJob {
     }
   }
 
-  /** IN_PROGRESS of {@code attempt} → TIMED_OUT, when its execution timeout passed. */
-  void timeOut(int attempt) {
+  /** IN_PROGRESS → TIMED_OUT, when its execution timeout has passed at {@code now}. */
+  void timeOutIfDue(long now) {
     while (true) {
       JobState s = state;
-      if (s.status != Status.IN_PROGRESS || s.attempt != attempt) {
+      if (s.status != Status.IN_PROGRESS || now - s.startedAt < executionTimeoutNanos) {
         return;
       }
       String reason = "execution timeout of " + executionTimeoutNanos / 1_000_000L + " ms passed";

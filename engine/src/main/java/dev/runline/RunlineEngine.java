@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RunlineEngine implements Runline {
   private static final Logger LOG = LoggerFactory.getLogger(RunlineEngine.class);
+  /** How often running jobs are checked against their execution timeout. */
+  static final long WATCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   final Ticker ticker;
   final Scheduler scheduler;
@@ -99,6 +101,7 @@ final class RunlineEngine implements Runline {
       throw e;
     }
     this.endpoints = Collections.unmodifiableMap(byName);
+    schedule(this::watch, WATCH_INTERVAL_NANOS);
     LOG.info("runline started: {} endpoint(s) {}, API keys {}", endpoints.size(), endpoints.keySet(),
         keys.isOpen() ? "off (open engine)" : "on");
   }
@@ -114,6 +117,22 @@ final class RunlineEngine implements Runline {
 
   Future<?> schedule(Runnable task, long delayNanos) {
     return scheduler.schedule(Runnable::run, task, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Ends running jobs past their execution timeout. One periodic scan of the running jobs
+   * (at most the endpoints' worker counts) costs nothing per job, where a timer per job
+   * would cost a timer-queue insertion, removal and often a wake-up of the timer thread.
+   */
+  private void watch() {
+    if (closed.get()) {
+      return;
+    }
+    long now = ticker.read();
+    for (EndpointRuntime endpoint : endpoints.values()) {
+      endpoint.timeOutOverdue(now);
+    }
+    schedule(this::watch, WATCH_INTERVAL_NANOS);
   }
 
   // ---- admission -----------------------------------------------------------------------
