@@ -136,8 +136,12 @@ final class EndpointRuntime {
 
   private void ended(Job job, JobState to, Object lastChunk) {
     job.signalTerminal(to, lastChunk);
-    if (job.webhook != null) {
-      engine.webhooks.send(job.webhook, to.toStatus(job.id, to.endedAt), job.input);
+    if (job.webhook != null || engine.hasListeners()) {
+      JobStatus body = to.toStatus(job.id, to.endedAt);
+      if (job.webhook != null) {
+        engine.webhooks.send(job.webhook, body, job.input);
+      }
+      engine.notifyTerminal(name(), body);
     }
   }
 

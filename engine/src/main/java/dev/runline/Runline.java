@@ -76,6 +76,12 @@ public interface Runline extends AutoCloseable {
   /** Cancels every job of the endpoint still queued; running jobs go on. */
   PurgeResult purgeQueue(String apiKey, String endpoint);
 
+  /**
+   * The endpoint's counts without a key or a rate limit: for the host's own monitoring
+   * (e.g. metrics), never for callers of the API.
+   */
+  Health healthOf(String endpoint);
+
   /** The names of the registered endpoints. */
   Set<String> endpoints();
 

@@ -41,6 +41,7 @@ public final class RunlineBuilder {
   Duration webhookRetryInterval = Duration.ofSeconds(10);
   Duration webhookTimeout = Duration.ofSeconds(10);
   IntakeWaitStrategy waitStrategy = IntakeWaitStrategy.BLOCKING;
+  final List<JobListener> listeners = new ArrayList<>();
 
   RunlineBuilder() {}
 
@@ -141,6 +142,12 @@ public final class RunlineBuilder {
       throw new IllegalArgumentException("webhookTimeout must be positive, was " + timeout);
     }
     this.webhookTimeout = timeout;
+    return this;
+  }
+
+  /** Adds a listener told of every job that reaches a terminal state. */
+  public RunlineBuilder listener(JobListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
 

@@ -50,6 +50,7 @@ final class RunlineEngine implements Runline {
   final Executor executor;
   final JobStore store;
   final WebhookSender webhooks;
+  private final JobListener[] listeners;
   private final ApiKeys keys;
   private final Map<String, EndpointRuntime> endpoints;
   private final ShutdownMode shutdownMode;
@@ -67,6 +68,7 @@ final class RunlineEngine implements Runline {
     this.shutdownMode = b.shutdownMode;
     this.shutdownTimeout = b.shutdownTimeout;
     this.store = new JobStore(ticker, scheduler, executor);
+    this.listeners = b.listeners.toArray(JobListener[]::new);
     this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, scheduler);
     Map<String, EndpointRuntime> byName = new LinkedHashMap<>();
     List<EndpointRuntime> started = new ArrayList<>();
@@ -133,6 +135,20 @@ final class RunlineEngine implements Runline {
       endpoint.timeOutOverdue(now);
     }
     schedule(this::watch, WATCH_INTERVAL_NANOS);
+  }
+
+  void notifyTerminal(String endpoint, JobStatus status) {
+    for (JobListener listener : listeners) {
+      try {
+        listener.onTerminal(endpoint, status);
+      } catch (RuntimeException e) {
+        LOG.warn("a job listener threw on job {}; ignored", status.id(), e);
+      }
+    }
+  }
+
+  boolean hasListeners() {
+    return listeners.length > 0;
   }
 
   // ---- admission -----------------------------------------------------------------------
@@ -361,6 +377,11 @@ final class RunlineEngine implements Runline {
     EndpointRuntime endpoint = endpoint(endpointName);
     endpoint.limiter.acquire(owner, Route.HEALTH).release();
     return endpoint.health();
+  }
+
+  @Override
+  public Health healthOf(String endpointName) {
+    return endpoint(endpointName).health();
   }
 
   @Override

@@ -1,0 +1,313 @@
+package dev.runline.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.runline.Health;
+import dev.runline.InvalidRequestException;
+import dev.runline.JobStatus;
+import dev.runline.RateLimitedException;
+import dev.runline.Runline;
+import dev.runline.RunlineException;
+import dev.runline.StreamListener;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RequestBody;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoint API over HTTP: every route under {@code /v2/{endpoint_id}/}, mapped 1:1 onto
+ * {@link Runline}. Handlers run on the event loop and never block: long polls hold a future,
+ * not a thread, and answer on the request's context when it completes.
+ */
+final class HttpApi {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  static final long RUN_BODY_LIMIT = 10L * 1024 * 1024;
+  static final long RUNSYNC_BODY_LIMIT = 20L * 1024 * 1024;
+  static final long DEFAULT_RUNSYNC_WAIT = 90_000;
+  static final long MIN_RUNSYNC_WAIT = 1_000;
+  static final long MAX_WAIT = 300_000;
+  static final long DEFAULT_STREAM_WAIT = 10_000;
+  static final String JSON = "application/json; charset=utf-8";
+  private static final Buffer PING = Buffer.buffer("{\"status\":\"ok\"}");
+
+  private final Runline engine;
+  private final ServerMetrics metrics;
+  private final RefusalLog refusals = new RefusalLog();
+
+  HttpApi(Runline engine, ServerMetrics metrics) {
+    this.engine = engine;
+    this.metrics = metrics;
+  }
+
+  Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.get("/ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(PING));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
+
+    route(router, "/v2/:endpoint/run", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::run);
+    route(router, "/v2/:endpoint/runsync", Set.of(HttpMethod.POST), RUNSYNC_BODY_LIMIT, this::runSync);
+    route(router, "/v2/:endpoint/status/:id", Set.of(HttpMethod.GET, HttpMethod.POST), RUN_BODY_LIMIT, this::status);
+    route(router, "/v2/:endpoint/status-sync/:id", Set.of(HttpMethod.GET, HttpMethod.POST), RUN_BODY_LIMIT,
+        this::statusSync);
+    route(router, "/v2/:endpoint/stream/:id", Set.of(HttpMethod.GET, HttpMethod.POST), RUN_BODY_LIMIT, this::stream);
+    route(router, "/v2/:endpoint/cancel/:id", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::cancel);
+    route(router, "/v2/:endpoint/retry/:id", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::retry);
+    route(router, "/v2/:endpoint/health", Set.of(HttpMethod.GET), RUN_BODY_LIMIT, this::health);
+    route(router, "/v2/:endpoint/purge-queue", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::purgeQueue);
+
+    router.route().last().handler(ctx -> error(ctx, 404, "no route " + ctx.request().method() + " "
+        + JobRequests.truncate(ctx.normalizedPath()) + "; routes are /v2/{endpoint_id}/run, /runsync, /status/{id}, "
+        + "/status-sync/{id}, /stream/{id}, /cancel/{id}, /retry/{id}, /health, /purge-queue"));
+    router.errorHandler(413, ctx -> error(ctx, 413, "the request body is larger than this route accepts ("
+        + (ctx.normalizedPath().endsWith("/runsync") ? "20 MB" : "10 MB") + ")"));
+    router.errorHandler(400, ctx -> error(ctx, 400, "the request could not be read"));
+    router.errorHandler(500, ctx -> {
+      if (ctx.failure() != null) {
+        LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
+      }
+      error(ctx, 500, "internal error; the server log has the details");
+    });
+    return router;
+  }
+
+  private void route(Router router, String path, Set<HttpMethod> methods, long bodyLimit,
+      Handler<RoutingContext> handler) {
+    String allow = methods.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", "));
+    router.route(path)
+        .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
+        .handler(ctx -> {
+          if (!methods.contains(ctx.request().method())) {
+            ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+            error(ctx, 405, "method " + ctx.request().method() + " is not allowed here; use " + allow);
+            return;
+          }
+          try {
+            handler.handle(ctx);
+          } catch (RunlineException e) {
+            refuse(ctx, e);
+          }
+        });
+  }
+
+  // ---- routes ------------------------------------------------------------------------
+
+  private void run(RoutingContext ctx) {
+    JobStatus queued = engine.run(apiKey(ctx), endpoint(ctx), JobRequests.parse(body(ctx)));
+    json(ctx, 200, queued);
+  }
+
+  private void runSync(RoutingContext ctx) {
+    long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_RUNSYNC_WAIT),
+        MIN_RUNSYNC_WAIT, MAX_WAIT);
+    reply(ctx, engine.runSync(apiKey(ctx), endpoint(ctx), JobRequests.parse(body(ctx)), Duration.ofMillis(wait)));
+  }
+
+  private void status(RoutingContext ctx) {
+    String ttlParam = ctx.request().getParam("ttl");
+    Duration ttl = null;
+    if (ttlParam != null) {
+      long ttlMillis = JobRequests.queryMillis("ttl", ttlParam, 0);
+      if (ttlMillis < 1) {
+        throw new InvalidRequestException("ttl must be at least 1 millisecond, was " + ttlMillis);
+      }
+      ttl = Duration.ofMillis(ttlMillis);
+    }
+    json(ctx, 200, engine.status(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), ttl));
+  }
+
+  private void statusSync(RoutingContext ctx) {
+    long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_RUNSYNC_WAIT),
+        0, MAX_WAIT);
+    reply(ctx, engine.statusSync(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), Duration.ofMillis(wait)));
+  }
+
+  private void stream(RoutingContext ctx) {
+    String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+    if (accept != null && accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+      serverSentEvents(ctx);
+      return;
+    }
+    long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_STREAM_WAIT),
+        0, MAX_WAIT);
+    reply(ctx, engine.stream(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), Duration.ofMillis(wait)));
+  }
+
+  /** Each chunk as an event the moment it is produced, then an event carrying the final status body. */
+  private void serverSentEvents(RoutingContext ctx) {
+    Context context = ctx.vertx().getOrCreateContext();
+    HttpServerResponse response = ctx.response();
+    AutoCloseable subscription = engine.subscribe(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), new StreamListener() {
+      private boolean started;
+
+      private void begin() {
+        if (!started) {
+          started = true;
+          response.setChunked(true)
+              .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+              .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        }
+      }
+
+      @Override
+      public void onChunk(Object chunk) {
+        Buffer event = Buffer.buffer("data: ").appendBytes(bytes(Map.of("output", chunk))).appendString("\n\n");
+        context.runOnContext(v -> {
+          if (!response.ended() && !response.closed()) {
+            begin();
+            response.write(event);
+          }
+        });
+      }
+
+      @Override
+      public void onTerminal(JobStatus status) {
+        Buffer event = Buffer.buffer("event: status\ndata: ").appendBytes(bytes(status)).appendString("\n\n");
+        context.runOnContext(v -> {
+          if (!response.ended() && !response.closed()) {
+            begin();
+            response.end(event);
+          }
+        });
+      }
+    });
+    response.closeHandler(v -> {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        LOG.debug("closing a stream subscription failed", e);
+      }
+    });
+  }
+
+  private void cancel(RoutingContext ctx) {
+    json(ctx, 200, engine.cancel(apiKey(ctx), endpoint(ctx), ctx.pathParam("id")));
+  }
+
+  private void retry(RoutingContext ctx) {
+    json(ctx, 200, engine.retry(apiKey(ctx), endpoint(ctx), ctx.pathParam("id")));
+  }
+
+  private void health(RoutingContext ctx) {
+    Health health = engine.health(apiKey(ctx), endpoint(ctx));
+    json(ctx, 200, health);
+  }
+
+  private void purgeQueue(RoutingContext ctx) {
+    json(ctx, 200, engine.purgeQueue(apiKey(ctx), endpoint(ctx)));
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------
+
+  /**
+   * The API key from {@code Authorization}: {@code Bearer <key>}, or the bare key as the
+   * service's own examples send it (some even send {@code Bearer Bearer <key>}).
+   */
+  static String apiKey(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null) {
+      return null;
+    }
+    String key = header.trim();
+    while (key.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      key = key.substring(7).trim();
+    }
+    return key;
+  }
+
+  private static String endpoint(RoutingContext ctx) {
+    return ctx.pathParam("endpoint");
+  }
+
+  private static byte[] body(RoutingContext ctx) {
+    RequestBody body = ctx.body();
+    return body == null || body.buffer() == null ? null : body.buffer().getBytes();
+  }
+
+  private static long clamp(long value, long min, long max) {
+    return Math.max(min, Math.min(max, value));
+  }
+
+  /** Answers with the future's value on the request's context once it completes. */
+  private <T> void reply(RoutingContext ctx, CompletableFuture<T> future) {
+    if (future.isDone()) {
+      json(ctx, 200, future.join());
+      return;
+    }
+    Context context = ctx.vertx().getOrCreateContext();
+    future.whenComplete((value, failure) -> context.runOnContext(v -> {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        return;
+      }
+      if (failure != null) {
+        ctx.fail(500, failure);
+      } else {
+        json(ctx, 200, value);
+      }
+    }));
+  }
+
+  private void refuse(RoutingContext ctx, RunlineException e) {
+    int code = statusOf(e.reason());
+    if (e instanceof RateLimitedException limited) {
+      long seconds = Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000);
+      ctx.response().putHeader("Retry-After", Long.toString(seconds));
+    }
+    metrics.refused(code);
+    refusals.note(code, e.getMessage());
+    error(ctx, code, e.getMessage());
+  }
+
+  static int statusOf(RunlineException.Reason reason) {
+    switch (reason) {
+      case UNAUTHORIZED:
+        return 401;
+      case NOT_FOUND:
+        return 404;
+      case INVALID_REQUEST:
+        return 400;
+      case RATE_LIMITED:
+        return 429;
+      case QUEUE_FULL:
+      case ENGINE_CLOSED:
+        return 503;
+      default:
+        return 500;
+    }
+  }
+
+  private static void json(RoutingContext ctx, int code, Object value) {
+    ctx.response().setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(Buffer.buffer(bytes(value)));
+  }
+
+  static void error(RoutingContext ctx, int code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(Buffer.buffer(bytes(Map.of("error", message))));
+  }
+
+  static byte[] bytes(Object value) {
+    try {
+      return JobRequests.MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a response could not be written as JSON", e);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.runline.server;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runline.InvalidRequestException;
+import dev.runline.JobRequest;
+import dev.runline.Policy;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+
+/**
+ * Turns the JSON body of {@code /run} and {@code /runsync} into a {@link JobRequest}. The
+ * parser's read constraints bound nesting, number and string sizes, and duplicate keys are
+ * refused, so hostile JSON is a 400, never a stack overflow or an out-of-memory.
+ */
+final class JobRequests {
+  static final int MAX_NESTING_DEPTH = 128;
+  static final int MAX_NUMBER_LENGTH = 200;
+  static final int MAX_STRING_LENGTH = 20 * 1024 * 1024;
+
+  static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(MAX_NESTING_DEPTH)
+          .maxNumberLength(MAX_NUMBER_LENGTH)
+          .maxStringLength(MAX_STRING_LENGTH)
+          .build())
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private JobRequests() {}
+
+  /** Parses a request body; every problem is an {@link InvalidRequestException} naming the field. */
+  static JobRequest parse(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw new InvalidRequestException("the request body is empty; send JSON like {\"input\": {\"prompt\": \"...\"}}");
+    }
+    JsonNode root = readTree(body);
+    if (!(root instanceof ObjectNode object)) {
+      throw new InvalidRequestException("the request body must be a JSON object like {\"input\": {...}}, was "
+          + root.getNodeType().name().toLowerCase());
+    }
+    JsonNode inputNode = object.get("input");
+    Object input = inputNode == null || inputNode.isNull() ? null : MAPPER.convertValue(inputNode, Object.class);
+    JsonNode s3Node = object.get("s3Config");
+    Object s3Config = s3Node == null || s3Node.isNull() ? null : MAPPER.convertValue(s3Node, Object.class);
+    return new JobRequest(input, webhook(object), policy(object.get("policy")), s3Config);
+  }
+
+  static JsonNode readTree(byte[] body) {
+    try {
+      JsonNode root = MAPPER.readTree(body);
+      if (root == null || root.isMissingNode()) {
+        throw new InvalidRequestException("the request body holds no JSON value");
+      }
+      return root;
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? ""
+          : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+      String what = e.getOriginalMessage().replaceAll("\\s*\\(?(start marker )?at \\[Source:.*$", "");
+      throw new InvalidRequestException("malformed JSON" + where + ": " + what);
+    } catch (IOException e) {
+      throw new InvalidRequestException("unreadable request body: " + e.getMessage());
+    }
+  }
+
+  private static URI webhook(ObjectNode object) {
+    JsonNode node = object.get("webhook");
+    String field = "webhook";
+    if (node == null || node.isNull()) {
+      node = object.get("webhookV2");
+      field = "webhookV2";
+    }
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new InvalidRequestException(field + " must be a URL string, was " + node.getNodeType().name().toLowerCase());
+    }
+    try {
+      return new URI(node.asText());
+    } catch (URISyntaxException e) {
+      throw new InvalidRequestException(field + " is not a valid URL: " + e.getReason());
+    }
+  }
+
+  private static Policy policy(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Policy.UNSET;
+    }
+    if (!node.isObject()) {
+      throw new InvalidRequestException("policy must be an object like {\"executionTimeout\": 600000}, was "
+          + node.getNodeType().name().toLowerCase());
+    }
+    Duration executionTimeout = millis(node, "executionTimeout");
+    Duration ttl = millis(node, "ttl");
+    JsonNode low = node.get("lowPriority");
+    boolean lowPriority = false;
+    if (low != null && !low.isNull()) {
+      if (!low.isBoolean()) {
+        throw new InvalidRequestException("policy.lowPriority must be true or false, was " + low);
+      }
+      lowPriority = low.booleanValue();
+    }
+    return new Policy(executionTimeout, ttl, lowPriority);
+  }
+
+  private static Duration millis(JsonNode policy, String field) {
+    JsonNode node = policy.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+      throw new InvalidRequestException("policy." + field + " must be a whole number of milliseconds, was " + node);
+    }
+    long value = node.longValue();
+    if (value < 0) {
+      throw new InvalidRequestException("policy." + field + " must not be negative, was " + value);
+    }
+    return Duration.ofMillis(value);
+  }
+
+  /** A query parameter in milliseconds, or {@code fallback} when absent. */
+  static long queryMillis(String name, String value, long fallback) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed < 0) {
+        throw new InvalidRequestException(name + " must be zero or more milliseconds, was " + value);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(name + " must be a whole number of milliseconds, was '" + truncate(value) + "'");
+    }
+  }
+
+  static String truncate(String value) {
+    return value.length() <= 64 ? value : value.substring(0, 64) + "...";
+  }
+}

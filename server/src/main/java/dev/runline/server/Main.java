@@ -1,0 +1,151 @@
+package dev.runline.server;
+
+import dev.runline.Runline;
+import dev.runline.RunlineBuilder;
+import dev.runline.config.HandlerRegistry;
+import dev.runline.config.RunlineConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar runline-server.jar}: the endpoint API over HTTP, with demo endpoints. */
+@Command(name = "runline-server", mixinStandardHelpOptions = true, version = "runline-server 0.1.0",
+    description = "Serves the RunPod serverless endpoint API (/v2/{endpoint_id}/...) from an in-process Runline engine.")
+public final class Main implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  static final String DEFAULT_CONFIG = "runline-default.yaml";
+
+  @Option(names = "--port", description = "TCP port to listen on (default: ${DEFAULT-VALUE}; 0 = any free port)")
+  int port = 8080;
+
+  @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE})")
+  String host = "127.0.0.1";
+
+  @Option(names = "--api-key", paramLabel = "KEY",
+      description = "An API key clients must send (repeatable; also env RUNLINE_API_KEYS, comma-separated). "
+          + "With none, one is generated and printed at start.")
+  List<String> apiKeys = new ArrayList<>();
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "A Runline YAML configuration file (default: the bundled demo endpoints)")
+  Path config;
+
+  private final PrintStream out;
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  Main(PrintStream out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    Main main = new Main(System.out);
+    CommandLine commandLine = new CommandLine(main)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println("runline-server: " + e.getMessage());
+          LOG.debug("start failed", e);
+          return 1;
+        });
+    int code = commandLine.execute(args);
+    System.exit(code);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Running running = start(System.getenv("RUNLINE_API_KEYS"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.close();
+      stop.countDown();
+    }, "runline-shutdown"));
+    installTermHandler();
+    stop.await();
+    return 0;
+  }
+
+  /** SIGTERM stops the service gracefully and exits 0 (the default would exit 143). */
+  private void installTermHandler() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
+        LOG.info("SIGTERM: stopping");
+        new Thread(() -> System.exit(0), "runline-sigterm").start();
+      });
+    } catch (IllegalArgumentException e) {
+      LOG.debug("SIGTERM cannot be handled on this platform; the default exit code applies", e);
+    }
+  }
+
+  /** The engine and the server, started; close stops the server first, then the engine. */
+  record Running(Runline engine, RunlineServer server, List<String> keys) implements AutoCloseable {
+    @Override
+    public void close() {
+      server.close();
+      engine.close();
+    }
+  }
+
+  Running start(String keysFromEnv) throws IOException {
+    HandlerRegistry handlers = DemoHandlers.registry().build();
+    RunlineConfig parsed;
+    if (config != null) {
+      parsed = RunlineConfig.parse(config, handlers);
+    } else {
+      try (InputStream in = Main.class.getClassLoader().getResourceAsStream(DEFAULT_CONFIG)) {
+        if (in == null) {
+          throw new IllegalStateException("the bundled " + DEFAULT_CONFIG + " is missing from the jar");
+        }
+        parsed = RunlineConfig.parse(in, DEFAULT_CONFIG, handlers);
+      }
+    }
+    List<String> keys = new ArrayList<>(apiKeys);
+    if (keysFromEnv != null) {
+      for (String key : keysFromEnv.split(",")) {
+        if (!key.isBlank()) {
+          keys.add(key.trim());
+        }
+      }
+    }
+    keys.addAll(parsed.apiKeys());
+    boolean generated = keys.isEmpty();
+    if (generated) {
+      keys.add(generateKey());
+    }
+    ServerMetrics metrics = new ServerMetrics();
+    RunlineBuilder builder = parsed.applyTo(Runline.builder()).apiKeys(keys).listener(metrics);
+    Runline engine = builder.build();
+    RunlineServer server;
+    try {
+      server = RunlineServer.start(engine, metrics, RunlineServer.Options.of(host, port));
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    String base = "http://" + host + ":" + server.port();
+    LOG.info("runline-server listening on {} with endpoints {}", base, engine.endpoints());
+    out.println("Runline is serving " + engine.endpoints() + " at " + base + "/v2/{endpoint_id}/...");
+    if (generated) {
+      // Printed once, to the console only, never to the log.
+      out.println("No API key was configured; this run's key is: " + keys.get(0));
+      out.println("  curl -X POST " + base + "/v2/echo/runsync -H 'Authorization: Bearer " + keys.get(0)
+          + "' -H 'Content-Type: application/json' -d '{\"input\": {\"prompt\": \"hi\"}}'");
+    }
+    out.flush();
+    return new Running(engine, server, List.copyOf(keys));
+  }
+
+  static String generateKey() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return "rl_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.runline.server;
+
+import dev.runline.JobListener;
+import dev.runline.JobStatus;
+import dev.runline.Runline;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Prometheus metrics through Micrometer: jobs ended by endpoint and status, queue depth and
+ * running jobs per endpoint, delay and execution time histograms, and refused requests by
+ * HTTP status. Job metrics come from a {@link JobListener}; gauges read the engine's counters.
+ */
+final class ServerMetrics implements JobListener {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentHashMap<String, Counter> ended = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> delays = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> executions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Counter> refused = new ConcurrentHashMap<>();
+
+  /** Registers the gauges of every endpoint of {@code engine}. */
+  void bind(Runline engine) {
+    for (String endpoint : engine.endpoints()) {
+      Gauge.builder("runline_queue_depth", engine, e -> e.healthOf(endpoint).jobs().inQueue())
+          .description("Jobs waiting IN_QUEUE").tag("endpoint", endpoint).register(registry);
+      Gauge.builder("runline_jobs_in_progress", engine, e -> e.healthOf(endpoint).jobs().inProgress())
+          .description("Jobs running").tag("endpoint", endpoint).register(registry);
+      Gauge.builder("runline_workers_running", engine, e -> e.healthOf(endpoint).workers().running())
+          .description("Busy workers").tag("endpoint", endpoint).register(registry);
+    }
+  }
+
+  @Override
+  public void onTerminal(String endpoint, JobStatus status) {
+    ended.computeIfAbsent(endpoint + '\0' + status.status(), k -> Counter.builder("runline_jobs_ended")
+        .description("Jobs that reached a terminal state").tag("endpoint", endpoint)
+        .tag("status", status.status().name()).register(registry)).increment();
+    if (status.delayTime() != null) {
+      timer(delays, "runline_job_delay", "Time jobs waited in the queue", endpoint)
+          .record(Duration.ofMillis(status.delayTime()));
+    }
+    if (status.executionTime() != null) {
+      timer(executions, "runline_job_execution", "Time jobs ran", endpoint)
+          .record(Duration.ofMillis(status.executionTime()));
+    }
+  }
+
+  private Timer timer(ConcurrentHashMap<String, Timer> timers, String name, String description, String endpoint) {
+    return timers.computeIfAbsent(endpoint, e -> Timer.builder(name).description(description)
+        .tag("endpoint", e).publishPercentileHistogram().register(registry));
+  }
+
+  /** Counts a request refused with {@code status} (401, 404, 429, 503, ...). */
+  void refused(int status) {
+    refused.computeIfAbsent(status, s -> Counter.builder("runline_http_refused")
+        .description("Requests refused, by HTTP status").tag("status", Integer.toString(s))
+        .register(registry)).increment();
+  }
+
+  String scrape() {
+    return registry.scrape();
+  }
+}
