@@ -1,0 +1,96 @@
+package dev.runline.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The runnable service: flags, keys and the bundled demo endpoints. */
+class MainTest {
+  private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+  private Main main(String... args) {
+    Main main = new Main(new PrintStream(console, true, StandardCharsets.UTF_8));
+    new CommandLine(main).parseArgs(args);
+    return main;
+  }
+
+  private static int call(Main.Running running, String path, String key) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + running.server().port() + path));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return HttpClient.newHttpClient().send(request.GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void withoutAKeyItGeneratesOnePrintsItOnceAndIsNeverOpen() throws Exception {
+    try (Main.Running running = main("--port", "0").start(null)) {
+      String key = running.keys().get(0);
+      assertThat(key).startsWith("rl_").hasSizeGreaterThan(20);
+      String out = console.toString(StandardCharsets.UTF_8);
+      assertThat(out.split(key, -1)).as("the key is printed in the key line and the example curl").hasSize(3);
+      assertThat(call(running, "/v2/echo/health", null)).isEqualTo(401);
+      assertThat(call(running, "/v2/echo/health", key)).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void keysComeFromFlagsAndTheEnvironmentAndAreNotPrinted() throws Exception {
+    try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123").start("env-key-1234, env-key-5678")) {
+      assertThat(running.keys()).containsExactly("flag-key-123", "env-key-1234", "env-key-5678");
+      assertThat(console.toString(StandardCharsets.UTF_8)).doesNotContain("flag-key-123").doesNotContain("env-key");
+      assertThat(call(running, "/v2/echo/health", "env-key-5678")).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void theDefaultConfigurationServesTheDemoEndpoints() throws Exception {
+    try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123").start(null)) {
+      assertThat(running.engine().endpoints()).containsExactly("echo", "tokens", "sleep", "fail");
+      assertThat(call(running, "/ping", null)).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aConfigurationFileReplacesTheDemoEndpoints(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("runline.yaml");
+    Files.writeString(file, String.join("\n", List.of(
+        "endpoints:",
+        "  my-echo:",
+        "    handler: echo",
+        "    backend: cpu",
+        "    workers: 1")));
+    try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123", "--config", file.toString()).start(null)) {
+      assertThat(running.engine().endpoints()).containsExactly("my-echo");
+    }
+  }
+
+  @Test
+  void aBadConfigurationFailsTheStartNamingTheKey(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("runline.yaml");
+    Files.writeString(file, "endpoints:\n  e:\n    handler: echo\n    wokers: 2\n");
+    assertThatThrownBy(() -> main("--port", "0", "--config", file.toString()).start(null))
+        .hasMessageContaining("endpoints.e.wokers");
+  }
+
+  @Test
+  void theDefaultsAreLoopbackAndPort8080() {
+    Main main = main();
+    assertThat(main.host).isEqualTo("127.0.0.1");
+    assertThat(main.port).isEqualTo(8080);
+  }
+}
