@@ -42,10 +42,11 @@ final class WebhookSender {
   }
 
   void send(URI target, JobStatus status, Object input) {
-    Map<String, Object> body = new LinkedHashMap<>(Json.MAPPER.convertValue(status, Map.class));
-    body.put("input", input);
     byte[] bytes;
     try {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> body = new LinkedHashMap<>(Json.MAPPER.convertValue(status, Map.class));
+      body.put("input", input);
       bytes = Json.MAPPER.writeValueAsBytes(body);
     } catch (Exception e) {
       LOG.warn("webhook for job {} not sent: its body is not JSON ({})", status.id(), e.toString());
