@@ -365,8 +365,19 @@ class ShutdownTest {
     caller.start();
     assertThat(ticker.awaitPaused(Duration.ofSeconds(10))).as("the caller reached the engine's clock").isTrue();
 
-    engine.close();
+    // close() begins while the caller is inside run(): it must wait for that admission.
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(engine::close);
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      try {
+        engine.run(KEY, "echo", JobRequest.of("probe"));
+        return false;
+      } catch (EngineClosedException refused) {
+        return true;
+      }
+    });
+    assertThat(closing).as("close() waits for the admission in flight").isNotDone();
     ticker.resume();
+    closing.get(10, TimeUnit.SECONDS);
 
     Object outcome = call.get(10, TimeUnit.SECONDS);
     if (outcome instanceof Throwable refusal) {

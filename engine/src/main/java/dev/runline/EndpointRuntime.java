@@ -23,6 +23,8 @@ final class EndpointRuntime {
   final LongAdder completed = new LongAdder();
   final LongAdder failed = new LongAdder();
   final LongAdder retried = new LongAdder();
+  /** Calls between their intake check and their enqueue; shutdown waits for them. */
+  final LongAdder admitting = new LongAdder();
   /** Jobs IN_QUEUE, for purge and shutdown. */
   final Set<Job> queued = ConcurrentHashMap.newKeySet();
   /** Jobs IN_PROGRESS, for shutdown. */

@@ -46,27 +46,28 @@ final class RouteLimiter {
       limits = byKey.computeIfAbsent(owner, k -> new KeyLimits());
     }
     RouteLimit limit = endpoint.limit(route);
+    // Concurrency first, so a call refused for it does not use up a rate token.
+    AtomicInteger inFlight = limits.inFlight[route.ordinal()];
+    if (inFlight != null && inFlight.incrementAndGet() > limit.concurrent()) {
+      inFlight.decrementAndGet();
+      throw new RateLimitedException("at most " + limit.concurrent() + " concurrent /" + route.path()
+          + " calls on endpoint '" + endpoint.name() + "' per API key; retry when one has finished",
+          Duration.ofSeconds(1));
+    }
     Bucket bucket = limits.buckets[route.ordinal()];
     if (bucket != null) {
       ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
       if (!probe.isConsumed()) {
+        if (inFlight != null) {
+          inFlight.decrementAndGet();
+        }
         Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
         throw new RateLimitedException("rate limit of " + limit.requests() + " requests per "
             + limit.period().toMillis() + " ms on /" + route.path() + " of endpoint '" + endpoint.name()
             + "' reached for this API key; retry in " + Math.max(1, wait.toMillis()) + " ms", wait);
       }
     }
-    AtomicInteger inFlight = limits.inFlight[route.ordinal()];
-    if (inFlight == null) {
-      return Permit.NONE;
-    }
-    if (inFlight.incrementAndGet() > limit.concurrent()) {
-      inFlight.decrementAndGet();
-      throw new RateLimitedException("at most " + limit.concurrent() + " concurrent /" + route.path()
-          + " calls on endpoint '" + endpoint.name() + "' per API key; retry when one has finished",
-          Duration.ofSeconds(1));
-    }
-    return new Permit(inFlight);
+    return inFlight == null ? Permit.NONE : new Permit(inFlight);
   }
 
   /** A place among a route's concurrent calls. */

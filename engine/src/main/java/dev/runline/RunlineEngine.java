@@ -175,15 +175,29 @@ final class RunlineEngine implements Runline {
       throw new InvalidRequestException("a request body is required: {\"input\": {...}}");
     }
     request.validate();
+    Policy policy = request.policy().orElse(endpoint.config.defaultPolicy());
+    endpoint.admitting.increment();
+    try {
+      checkAccepting();
+      endpoint.reserve();
+      Job job = new Job(JobIds.next(sync), endpoint, owner, request, policy, sync, ticker.read());
+      store.put(job);
+      endpoint.enqueue(job);
+      return job;
+    } finally {
+      endpoint.admitting.decrement();
+    }
+  }
+
+  /**
+   * Refuses new work once {@link #close()} began. Callers count themselves in
+   * {@code admitting} before this check, and close waits for that count to reach zero, so
+   * every job that passes it is enqueued before the intake stops.
+   */
+  private void checkAccepting() {
     if (!accepting) {
       throw new EngineClosedException("the engine is shutting down and accepts no new jobs");
     }
-    Policy policy = request.policy().orElse(endpoint.config.defaultPolicy());
-    endpoint.reserve();
-    Job job = new Job(JobIds.next(sync), endpoint, owner, request, policy, sync, ticker.read());
-    store.put(job);
-    endpoint.enqueue(job);
-    return job;
   }
 
   // ---- routes --------------------------------------------------------------------------
@@ -213,9 +227,7 @@ final class RunlineEngine implements Runline {
       permit.release();
       throw e;
     }
-    CompletableFuture<JobStatus> result = awaitTerminal(job, wait, true);
-    result.whenComplete((status, error) -> permit.release());
-    return result;
+    return awaitTerminal(job, wait, true).whenComplete((status, error) -> permit.release());
   }
 
   @Override
@@ -255,9 +267,7 @@ final class RunlineEngine implements Runline {
       permit.release();
       throw e;
     }
-    CompletableFuture<JobStatus> result = awaitTerminal(job, wait, false);
-    result.whenComplete((status, error) -> permit.release());
-    return result;
+    return awaitTerminal(job, wait, false).whenComplete((status, error) -> permit.release());
   }
 
   private CompletableFuture<JobStatus> awaitTerminal(Job job, Duration wait, boolean pendingForm) {
@@ -307,8 +317,7 @@ final class RunlineEngine implements Runline {
         timer.cancel(false);
         answer.run();
       });
-      result.whenComplete((batch, error) -> permit.release());
-      return result;
+      return result.whenComplete((batch, error) -> permit.release());
     } catch (RuntimeException e) {
       permit.release();
       throw e;
@@ -350,16 +359,19 @@ final class RunlineEngine implements Runline {
       if (status != Status.FAILED && status != Status.TIMED_OUT) {
         throw notRetryable(job, status);
       }
-      if (!accepting) {
-        throw new EngineClosedException("the engine is shutting down and accepts no new jobs");
+      endpoint.admitting.increment();
+      try {
+        checkAccepting();
+        endpoint.reserve();
+        if (!job.requeue()) {
+          endpoint.inQueue.decrementAndGet();
+          throw notRetryable(job, job.state().status);
+        }
+        store.restartTtl(job);
+        endpoint.enqueue(job);
+      } finally {
+        endpoint.admitting.decrement();
       }
-      endpoint.reserve();
-      if (!job.requeue()) {
-        endpoint.inQueue.decrementAndGet();
-        throw notRetryable(job, job.state().status);
-      }
-      store.restartTtl(job);
-      endpoint.enqueue(job);
       return JobStatus.brief(job.id, Status.IN_QUEUE);
     } finally {
       permit.release();
@@ -423,6 +435,11 @@ final class RunlineEngine implements Runline {
       return;
     }
     accepting = false;
+    for (EndpointRuntime endpoint : endpoints.values()) {
+      while (endpoint.admitting.sum() != 0) {
+        LockSupport.parkNanos(100_000L);
+      }
+    }
     if (shutdownMode == ShutdownMode.CANCEL) {
       cancelQueued();
     }
