@@ -1,0 +1,39 @@
+package dev.runline.benchmarks;
+
+import dev.runline.Endpoint;
+import dev.runline.Handler;
+import dev.runline.IntakeWaitStrategy;
+import dev.runline.Runline;
+import java.util.Map;
+
+/**
+ * The job every benchmark runs on both sides: an echo of a small input. The job itself costs
+ * next to nothing, so what is measured is the machinery around it: admission, queueing,
+ * hand-off to a worker, state tracking and completion.
+ */
+final class NoopJobs {
+  static final String ENDPOINT = "noop";
+  static final Map<String, Object> INPUT = Map.of("prompt", "hello");
+
+  /** Far above any batch a benchmark keeps in flight, so "queue full" never interferes. */
+  static final int QUEUE_CAPACITY = 1 << 16;
+
+  private NoopJobs() {}
+
+  /**
+   * An open engine (no API keys) with one endpoint on the cpu backend and every rate and
+   * concurrency limit off: the route limits exist to protect a shared service, and here they
+   * would only cap the figure being measured.
+   */
+  static Runline engine(int workers, IntakeWaitStrategy intake, Handler handler) {
+    return Runline.builder()
+        .intakeWaitStrategy(intake)
+        .endpoint(Endpoint.builder(ENDPOINT)
+            .handler(handler)
+            .workers(workers)
+            .queueCapacity(QUEUE_CAPACITY)
+            .unlimited()
+            .build())
+        .build();
+  }
+}
