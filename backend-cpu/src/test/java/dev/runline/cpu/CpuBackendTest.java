@@ -21,7 +21,7 @@ class CpuBackendTest {
   @Test
   void theEngineFindsTheCpuBackendByNameThroughTheServiceLoader() throws Exception {
     try (Runline engine = Runline.builder()
-        .endpoint(Endpoint.builder("echo").handler(job -> job.input()).backend("cpu").build()).build()) {
+        .endpoint(Endpoint.builder("echo").handler(job -> job.input()).backend("cpu").workers(1).build()).build()) {
       JobStatus done = engine.runSync(null, "echo", JobRequest.of("x"), Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS);
       assertThat(done.status()).isEqualTo(Status.COMPLETED);
       assertThat(done.workerId()).isEqualTo("cpu-echo-0");
