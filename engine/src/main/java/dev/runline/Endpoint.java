@@ -1,5 +1,6 @@
 package dev.runline;
 
+import dev.runline.compute.Kernel;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -9,7 +10,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * An endpoint's definition: its name, handler, backend and limits. Built with
+ * An endpoint's definition: its name, what it runs (a handler, a streaming handler, or a
+ * built-in compute {@link Kernel}), its backend and limits. Built with
  * {@link #builder(String)}, whose setters check each value at once.
  */
 public final class Endpoint {
@@ -18,6 +20,7 @@ public final class Endpoint {
   private final String name;
   private final Handler handler;
   private final StreamingHandler streamingHandler;
+  private final Kernel kernel;
   private final String backend;
   private final Map<String, Object> backendSettings;
   private final int workers;
@@ -32,6 +35,7 @@ public final class Endpoint {
     this.name = b.name;
     this.handler = b.handler;
     this.streamingHandler = b.streamingHandler;
+    this.kernel = b.kernel;
     this.backend = b.backend;
     this.backendSettings = Collections.unmodifiableMap(new LinkedHashMap<>(b.backendSettings));
     this.workers = b.workers;
@@ -51,14 +55,41 @@ public final class Endpoint {
     return name;
   }
 
-  /** The plain handler, or {@code null} when the endpoint streams. */
+  /** A builder holding every setting of this endpoint, to derive another from it (e.g. on another backend). */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.handler = handler;
+    b.streamingHandler = streamingHandler;
+    b.kernel = kernel;
+    b.backend = backend;
+    b.backendSettings.putAll(backendSettings);
+    b.workers = workers;
+    b.queueCapacity = queueCapacity;
+    b.limits.putAll(limits);
+    b.runRetention = runRetention;
+    b.runSyncRetention = runSyncRetention;
+    b.defaultPolicy = defaultPolicy;
+    b.returnAggregateStream = returnAggregateStream;
+    return b;
+  }
+
+  /** The plain handler, or {@code null} when the endpoint streams or runs a kernel. */
   public Handler handler() {
     return handler;
   }
 
-  /** The streaming handler, or {@code null} when the endpoint has a plain one. */
+  /** The streaming handler, or {@code null} when the endpoint has a plain one or runs a kernel. */
   public StreamingHandler streamingHandler() {
     return streamingHandler;
+  }
+
+  /**
+   * The built-in compute kernel the endpoint runs, or {@code null} when it runs a handler.
+   * Its backend computes it, with the kernel's settings taken from {@link #backendSettings()}
+   * (see {@link dev.runline.compute.KernelSettings}).
+   */
+  public Kernel kernel() {
+    return kernel;
   }
 
   public String backend() {
@@ -100,7 +131,7 @@ public final class Endpoint {
 
   @Override
   public String toString() {
-    return "Endpoint[" + name + ", backend=" + backend + ", workers=" + workers
+    return "Endpoint[" + name + (kernel != null ? ", kernel=" + kernel : "") + ", backend=" + backend + ", workers=" + workers
         + ", queueCapacity=" + queueCapacity + "]";
   }
 
@@ -109,6 +140,7 @@ public final class Endpoint {
     private final String name;
     private Handler handler;
     private StreamingHandler streamingHandler;
+    private Kernel kernel;
     private String backend = "cpu";
     private final Map<String, Object> backendSettings = new LinkedHashMap<>();
     private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -128,17 +160,39 @@ public final class Endpoint {
       this.name = name;
     }
 
-    /** A plain handler (replaces a streaming one). */
+    /** A plain handler (replaces a streaming handler or a kernel). */
     public Builder handler(Handler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
       this.streamingHandler = null;
+      this.kernel = null;
       return this;
     }
 
-    /** A generator handler (replaces a plain one). */
+    /** A generator handler (replaces a plain handler or a kernel). */
     public Builder streamingHandler(StreamingHandler handler) {
       this.streamingHandler = Objects.requireNonNull(handler, "streamingHandler");
       this.handler = null;
+      this.kernel = null;
+      return this;
+    }
+
+    /**
+     * A built-in compute kernel, by name ({@code vector-search}, {@code matmul}), instead of
+     * a handler (replaces one). Its settings go in {@link #backendSetting}; the backend
+     * checks them when the engine starts.
+     *
+     * @throws IllegalArgumentException naming the kernels when there is none of that name
+     */
+    public Builder kernel(String kernel) {
+      Objects.requireNonNull(kernel, "kernel");
+      return kernel(Kernel.of(kernel));
+    }
+
+    /** A built-in compute kernel instead of a handler (replaces one). */
+    public Builder kernel(Kernel kernel) {
+      this.kernel = Objects.requireNonNull(kernel, "kernel");
+      this.handler = null;
+      this.streamingHandler = null;
       return this;
     }
 
@@ -219,8 +273,9 @@ public final class Endpoint {
     }
 
     public Endpoint build() {
-      if (handler == null && streamingHandler == null) {
-        throw new IllegalStateException("endpoint '" + name + "' needs a handler or a streamingHandler");
+      if (handler == null && streamingHandler == null && kernel == null) {
+        throw new IllegalStateException("endpoint '" + name + "' needs a handler, a streamingHandler or a kernel ("
+            + Kernel.names() + ")");
       }
       return new Endpoint(this);
     }

@@ -75,6 +75,10 @@ final class EndpointRuntime {
     if (handler != null) {
       return handler.handle(execution);
     }
+    if (config.streamingHandler() == null) {
+      throw new UnsupportedOperationException("endpoint '" + name() + "' runs the " + config.kernel()
+          + " kernel, which its backend '" + config.backend() + "' must compute (QueuedJob.run(workerId, handler))");
+    }
     config.streamingHandler().handle(execution, execution);
     return config.returnAggregateStream() ? execution.job.chunks() : List.of();
   }
@@ -113,7 +117,8 @@ final class EndpointRuntime {
     }
     if (to.status.isTerminal()) {
       engine.store.retain(job, job.sync ? config.runSyncRetention() : config.runRetention());
-      Object lastChunk = config.handler() != null && to.status == Status.COMPLETED ? to.output : null;
+      // A plain handler's or a kernel's output is also its one stream chunk.
+      Object lastChunk = config.streamingHandler() == null && to.status == Status.COMPLETED ? to.output : null;
       ended(job, to, lastChunk);
     }
   }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -106,13 +107,23 @@ final class Job implements QueuedJob {
 
   @Override
   public void run(String workerId) {
+    execute(workerId, null);
+  }
+
+  @Override
+  public void run(String workerId, Handler handler) {
+    execute(workerId, Objects.requireNonNull(handler, "handler"));
+  }
+
+  /** One attempt on the calling thread: the endpoint's handler, or {@code handler} when given. */
+  private void execute(String workerId, Handler handler) {
     JobState started = begin(workerId, Thread.currentThread());
     if (started == null) {
       return;
     }
     Execution execution = new Execution(this, started.attempt, workerId);
     try {
-      Object output = endpoint.invoke(execution);
+      Object output = handler != null ? handler.handle(execution) : endpoint.invoke(execution);
       end(started.attempt, output, null);
     } catch (Throwable e) {
       end(started.attempt, null, e);

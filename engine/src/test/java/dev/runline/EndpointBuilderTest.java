@@ -64,6 +64,44 @@ class EndpointBuilderTest {
   }
 
   @Test
+  void aKernelEndpointRunsABuiltInKernelInsteadOfAHandler() {
+    Endpoint endpoint = Endpoint.builder("search").handler(job -> null).kernel("vector-search")
+        .backendSetting("index", java.util.Map.of("n", 10, "d", 2)).build();
+
+    assertThat(endpoint.kernel()).isEqualTo(dev.runline.compute.Kernel.VECTOR_SEARCH);
+    assertThat(endpoint.handler()).isNull();
+    assertThat(endpoint.streamingHandler()).isNull();
+    assertThat(Endpoint.builder("e").kernel("matmul").handler(job -> null).build().kernel()).isNull();
+  }
+
+  @Test
+  void anUnknownKernelNamesTheKernels() {
+    assertThatThrownBy(() -> Endpoint.builder("e").kernel("fft"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("kernel must be one of vector-search, matmul, was 'fft'");
+  }
+
+  @Test
+  void toBuilderCopiesEverySetting() {
+    Endpoint original = Endpoint.builder("e").kernel("matmul").backend("cpu").backendSetting("maxDim", 8).workers(3)
+        .queueCapacity(7).limit(Route.RUN, RouteLimit.UNLIMITED).retention(Duration.ofMinutes(2), Duration.ofMinutes(3))
+        .returnAggregateStream(true).build();
+
+    Endpoint moved = original.toBuilder().backend("cuda").build();
+
+    assertThat(moved.backend()).isEqualTo("cuda");
+    assertThat(moved.kernel()).isEqualTo(original.kernel());
+    assertThat(moved.backendSettings()).isEqualTo(original.backendSettings());
+    assertThat(moved.workers()).isEqualTo(3);
+    assertThat(moved.queueCapacity()).isEqualTo(7);
+    assertThat(moved.limit(Route.RUN)).isEqualTo(RouteLimit.UNLIMITED);
+    assertThat(moved.runRetention()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(moved.runSyncRetention()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(moved.returnAggregateStream()).isTrue();
+    assertThat(original.backend()).isEqualTo("cpu");
+  }
+
+  @Test
   void unlimitedSwitchesEveryRouteOff() {
     Endpoint endpoint = Endpoint.builder("e").handler(job -> null).unlimited().build();
     for (Route route : Route.values()) {

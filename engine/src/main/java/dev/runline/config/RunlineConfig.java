@@ -14,6 +14,7 @@ import dev.runline.RouteLimit;
 import dev.runline.Runline;
 import dev.runline.RunlineBuilder;
 import dev.runline.ShutdownMode;
+import dev.runline.compute.Kernel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -52,7 +53,7 @@ import java.util.OptionalInt;
  */
 public final class RunlineConfig {
   private static final List<String> TOP_KEYS = List.of("apiKeys", "shutdown", "webhook", "intake", "endpoints");
-  private static final List<String> ENDPOINT_KEYS = List.of("handler", "backend", "backendSettings", "workers",
+  private static final List<String> ENDPOINT_KEYS = List.of("handler", "kernel", "backend", "backendSettings", "workers",
       "queueCapacity", "returnAggregateStream", "retention", "policy", "limits");
   private static final List<String> LIMIT_KEYS = List.of("requests", "per", "concurrent");
   private static final List<String> ROUTES = Arrays.stream(Route.values()).map(Route::path).toList();
@@ -77,6 +78,18 @@ public final class RunlineConfig {
   private final Duration webhookTimeout;
   private final IntakeWaitStrategy intakeWaitStrategy;
   private final Map<String, Endpoint> endpoints;
+
+  private RunlineConfig(RunlineConfig base, Map<String, Endpoint> endpoints) {
+    source = base.source;
+    apiKeys = base.apiKeys;
+    shutdownMode = base.shutdownMode;
+    shutdownTimeout = base.shutdownTimeout;
+    webhookAttempts = base.webhookAttempts;
+    webhookRetryInterval = base.webhookRetryInterval;
+    webhookTimeout = base.webhookTimeout;
+    intakeWaitStrategy = base.intakeWaitStrategy;
+    this.endpoints = Collections.unmodifiableMap(endpoints);
+  }
 
   private RunlineConfig(Section top, HandlerRegistry handlers) {
     source = top.source();
@@ -255,6 +268,22 @@ public final class RunlineConfig {
     return endpoints;
   }
 
+  /**
+   * This configuration with every kernel endpoint (those with {@code kernel:}) moved to
+   * {@code backend}; handler endpoints stay where they are. Whether that backend exists and
+   * can run here is checked when the engine is built.
+   *
+   * @throws IllegalArgumentException when {@code backend} is blank
+   */
+  public RunlineConfig withKernelBackend(String backend) {
+    Objects.requireNonNull(backend, "backend");
+    Map<String, Endpoint> moved = new LinkedHashMap<>();
+    for (Endpoint endpoint : endpoints.values()) {
+      moved.put(endpoint.name(), endpoint.kernel() == null ? endpoint : endpoint.toBuilder().backend(backend).build());
+    }
+    return new RunlineConfig(this, moved);
+  }
+
   @Override
   public String toString() {
     // API keys are secrets: only their number is shown.
@@ -285,11 +314,15 @@ public final class RunlineConfig {
     Section e = endpoints.section(name, ENDPOINT_KEYS);
     Endpoint.Builder endpoint = endpoints.apply(name, () -> Endpoint.builder(name));
 
-    String handler = e.value("handler", Section::text, h -> handlers.install(h, endpoint));
-    if (handler == null) {
+    if (e.get("handler") != null && e.get("kernel") != null) {
+      throw e.fail("kernel", "an endpoint runs either a handler or a kernel, not both; remove one of the two");
+    }
+    String kernel = e.value("kernel", Section::text, endpoint::kernel);
+    String handler = kernel != null ? null : e.value("handler", Section::text, h -> handlers.install(h, endpoint));
+    if (handler == null && kernel == null) {
       throw e.fail("handler", "missing; every endpoint needs one: "
           + (handlers.names().isEmpty() ? "" : "a registered name (" + String.join(", ", handlers.names()) + ") or ")
-          + "the fully-qualified name of a handler class");
+          + "the fully-qualified name of a handler class; or, instead, a built-in kernel: " + Kernel.names());
     }
     e.value("backend", Section::text, endpoint::backend);
     Section settings = e.mapping("backendSettings");

@@ -35,12 +35,21 @@
  *     handler: tokens
  *     returnAggregateStream: true
  *     limits: off
+ *   search:
+ *     kernel: vector-search                # a built-in compute kernel instead of a handler
+ *     backend: cpu
+ *     backendSettings:                     # the kernel's settings, checked by the backend
+ *       index: { n: 100000, d: 64, seed: 42 }   # or { npy: vectors.npy }
+ *       maxK: 100
+ *   multiply:
+ *     kernel: matmul
+ *     backendSettings: { maxDim: 2048 }
  * }</pre>
  *
  * <h2>Keys</h2>
  *
- * <p>Every key is optional except each endpoint's {@code handler}; a key left out, or left
- * empty ({@code key:} or {@code ~}), keeps the builder's default.
+ * <p>Every key is optional except each endpoint's {@code handler} (or {@code kernel}); a key
+ * left out, or left empty ({@code key:} or {@code ~}), keeps the builder's default.
  *
  * <ul>
  *   <li>{@code apiKeys}: a list of keys of at least 8 characters. With none the engine is
@@ -60,10 +69,19 @@
  *             dev.runline.config.HandlerRegistry}, plain or streaming, or the
  *             fully-qualified name of a public class with a public no-arg constructor
  *             implementing {@link dev.runline.Handler} or {@link dev.runline.StreamingHandler}.
+ *         <li>{@code kernel}, instead of {@code handler}: a built-in compute kernel,
+ *             {@code vector-search} or {@code matmul}, which the endpoint's backend computes
+ *             (see {@link dev.runline.compute}). An endpoint has either a {@code handler} or a
+ *             {@code kernel}, never both.
  *         <li>{@code backend} (default {@code cpu}): the backend's name; whether it is on
  *             the class path and can run here is checked when the engine is built.
  *         <li>{@code backendSettings}: a mapping handed to the backend as is (strings,
- *             numbers, booleans, lists and mappings).
+ *             numbers, booleans, lists and mappings). The backend checks it when the engine
+ *             is built, naming a bad key and the keys it allows: a kernel endpoint takes
+ *             its kernel's settings ({@link dev.runline.compute.KernelSettings}: for
+ *             {@code vector-search} {@code index} (required: {@code {n, d, seed}} or
+ *             {@code {npy: path}}), {@code maxK}, {@code maxQueries}; for {@code matmul}
+ *             {@code maxDim}); the {@code cpu} backend takes nothing else.
  *         <li>{@code workers} (1..4096, default: the number of processors),
  *             {@code queueCapacity} (1..2^30, default 16384),
  *             {@code returnAggregateStream} ({@code true}/{@code false}, default false).
@@ -100,7 +118,7 @@
  * allowed: an unknown key lists the keys allowed at that level (and suggests the nearest),
  * a bad value quotes it with the expected form or range, for example
  * <pre>
- * runline.yaml: endpoints.echo.wokers: unknown key (did you mean workers?); the keys allowed in endpoints.echo are handler, backend, ...
+ * runline.yaml: endpoints.echo.wokers: unknown key (did you mean workers?); the keys allowed in endpoints.echo are handler, kernel, backend, ...
  * runline.yaml: endpoints.echo.policy.ttl: bad duration '10x'; write a whole number and a unit (500ms, 10s, 30m, 24h, 7d), or a plain number of milliseconds
  * runline.yaml: endpoints.echo.workers must be between 1 and 4096, was 0
  * </pre>

@@ -1,9 +1,13 @@
 package dev.runline.spi;
 
+import dev.runline.Handler;
+
 /**
- * A job as a backend sees it. A backend either calls {@link #run} (the engine runs the
- * endpoint's handler on the calling thread, from start to terminal state), or, to compute
- * many jobs at once, {@link #start} each and then {@link #complete} or {@link #fail} it.
+ * A job as a backend sees it. A backend either calls {@link #run(String)} (the engine runs
+ * the endpoint's handler on the calling thread, from start to terminal state), or
+ * {@link #run(String, Handler)} with a handler of its own (how a kernel endpoint's job
+ * runs), or, to compute many jobs at once, {@link #start} each and then {@link #complete}
+ * or {@link #fail} it.
  */
 public interface QueuedJob {
   String id();
@@ -26,12 +30,23 @@ public interface QueuedJob {
   void run(String workerId);
 
   /**
+   * Like {@link #run(String)}, with {@code handler} in place of the endpoint's: the way a
+   * backend runs a kernel endpoint's job (see {@link dev.runline.compute.ComputeHandlers}).
+   * The same guarantees hold: at most one run per attempt, exactly one terminal state.
+   */
+  void run(String workerId, Handler handler);
+
+  /**
    * Moves the job IN_QUEUE to IN_PROGRESS on {@code workerId}. Returns {@code false} when it
    * no longer waits (cancelled, purged or expired): then it must not run.
    */
   boolean start(String workerId);
 
-  /** Ends a started job with {@code output} (ignored when it already ended). */
+  /**
+   * Ends a started job with {@code output} (ignored when it already ended). A job ended this
+   * way is never interrupted: a batch backend checks {@link #isQueued()} and the result of
+   * {@code complete} is simply dropped when the job was cancelled or timed out meanwhile.
+   */
   void complete(Object output);
 
   /** Ends a started job as FAILED (ignored when it already ended). */

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Each fault names the file, the full path of the key, the bad value and what is allowed. */
 class RunlineConfigErrorsTest {
   private static final String ENDPOINT_KEYS =
-      "handler, backend, backendSettings, workers, queueCapacity, returnAggregateStream, retention, policy, limits";
+      "handler, kernel, backend, backendSettings, workers, queueCapacity, returnAggregateStream, retention, policy, limits";
   private static final String ROUTES = "run, runsync, status, status-sync, stream, cancel, retry, health, purge-queue";
 
   static ConfigException failure(String yaml) {
@@ -139,7 +139,8 @@ class RunlineConfigErrorsTest {
 
     assertThat(e.path()).isEqualTo("endpoints.echo.handler");
     assertThat(e.getMessage()).isEqualTo("test.yaml: endpoints.echo.handler: missing; every endpoint needs one: "
-        + "a registered name (echo, tokens) or the fully-qualified name of a handler class");
+        + "a registered name (echo, tokens) or the fully-qualified name of a handler class; "
+        + "or, instead, a built-in kernel: vector-search, matmul");
   }
 
   // The builders' own refusals, with the path in front.
