@@ -1,9 +1,19 @@
 package dev.runline.cpu;
 
+import dev.runline.Endpoint;
+import dev.runline.Handler;
 import dev.runline.Health;
+import dev.runline.compute.ComputeHandlers;
+import dev.runline.compute.Kernel;
+import dev.runline.compute.KernelSettings;
+import dev.runline.compute.VectorSearchKernel;
+import dev.runline.cpu.compute.ComputePool;
+import dev.runline.cpu.compute.CpuMatmul;
+import dev.runline.cpu.compute.CpuVectorSearch;
 import dev.runline.spi.Backend;
 import dev.runline.spi.BackendContext;
 import dev.runline.spi.QueuedJob;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -18,10 +28,16 @@ import org.slf4j.LoggerFactory;
  * priority; a worker always takes a normal job when one waits. A semaphore counts the jobs
  * handed over, so an idle worker parks until there is work and each release wakes at most
  * one worker.
+ *
+ * <p>A kernel endpoint's jobs run through the kernel's shared handler
+ * ({@link ComputeHandlers}) with the CPU kernels of {@code dev.runline.cpu.compute}, which
+ * split each job over the {@link ComputePool}; a vector-search worker takes the jobs
+ * waiting at once as one batch.
  */
 final class CpuBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
   private static final long JOIN_MILLIS = 10_000;
+  private static final int MAX_BATCH_JOBS = 64;
 
   private final ConcurrentLinkedQueue<QueuedJob> normal = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
@@ -29,14 +45,37 @@ final class CpuBackend implements Backend {
   private final AtomicInteger busy = new AtomicInteger();
   private final Thread[] workers;
   private final String endpoint;
+  /** A kernel endpoint's handler (matmul), or {@code null}. */
+  private final Handler handler;
+  /** A vector-search endpoint's kernel, whose jobs run in batches, or {@code null}. */
+  private final VectorSearchKernel searchKernel;
+  private final KernelSettings kernelSettings;
   private volatile boolean stopping;
 
   CpuBackend(BackendContext context) {
-    this.endpoint = context.endpoint().name();
-    if (!context.endpoint().backendSettings().isEmpty()) {
-      throw new IllegalArgumentException("backend 'cpu' of endpoint '" + endpoint
-          + "' takes no backendSettings, got " + context.endpoint().backendSettings().keySet()
-          + "; set 'workers' on the endpoint to size its pool");
+    Endpoint definition = context.endpoint();
+    this.endpoint = definition.name();
+    Kernel kernel = definition.kernel();
+    if (kernel == null) {
+      if (!definition.backendSettings().isEmpty()) {
+        throw new IllegalArgumentException("backend 'cpu' of endpoint '" + endpoint
+            + "' takes no backendSettings, got " + definition.backendSettings().keySet()
+            + "; set 'workers' on the endpoint to size its pool (only kernel endpoints have settings: "
+            + Kernel.names() + ")");
+      }
+      this.handler = null;
+      this.searchKernel = null;
+      this.kernelSettings = null;
+    } else {
+      this.kernelSettings = KernelSettings.of(definition, List.of());
+      if (kernel == Kernel.VECTOR_SEARCH) {
+        this.searchKernel = new CpuVectorSearch(kernelSettings.loadIndex(), ComputePool.shared());
+        this.handler = null;
+        LOG.info("endpoint '{}': vector-search over {} on the cpu backend", endpoint, searchKernel);
+      } else {
+        this.searchKernel = null;
+        this.handler = ComputeHandlers.matmul(new CpuMatmul(ComputePool.shared()), kernelSettings);
+      }
     }
     ThreadFactory threads = context.threadFactory("cpu");
     this.workers = new Thread[context.endpoint().workers()];
@@ -68,13 +107,33 @@ final class CpuBackend implements Backend {
       QueuedJob job = take();
       busy.incrementAndGet();
       try {
-        job.run(workerId);
+        if (searchKernel != null) {
+          searchBatch(workerId, job);
+        } else if (handler != null) {
+          job.run(workerId, handler);
+        } else {
+          job.run(workerId);
+        }
       } catch (Throwable e) {
         LOG.error("worker {} of endpoint '{}': job {} escaped its handler", workerId, endpoint, job.id(), e);
       } finally {
         busy.decrementAndGet();
       }
     }
+  }
+
+  /**
+   * Runs {@code first} with the jobs waiting behind it (up to {@value #MAX_BATCH_JOBS}) as
+   * one batch: their queries are searched together, so the index passes through the cache
+   * once for all of them. The answers are those of one search per job.
+   */
+  private void searchBatch(String workerId, QueuedJob first) {
+    List<QueuedJob> batch = new ArrayList<>();
+    batch.add(first);
+    while (batch.size() < MAX_BATCH_JOBS && waiting.tryAcquire()) {
+      batch.add(take());
+    }
+    ComputeHandlers.runVectorSearch(batch, workerId, searchKernel, kernelSettings, kernelSettings.maxQueries());
   }
 
   /** A permit guarantees a job is in one of the queues (they are offered before release). */

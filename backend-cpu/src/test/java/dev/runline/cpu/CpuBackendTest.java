@@ -55,4 +55,14 @@ class CpuBackendTest {
         .hasMessageContaining("takes no backendSettings")
         .hasMessageContaining("device");
   }
+
+  @Test
+  void aKernelEndpointTakesItsKernelsSettingsAndNoOthers() {
+    assertThatThrownBy(() -> Runline.builder()
+        .endpoint(Endpoint.builder("m").kernel("matmul").backendSetting("maxDim", 8).backendSetting("threads", 2).build())
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("backendSettings.threads is not a setting of a matmul endpoint on this backend; "
+            + "the settings allowed are maxDim");
+  }
 }
