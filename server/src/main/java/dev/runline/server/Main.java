@@ -7,6 +7,7 @@ import dev.runline.config.RunlineConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -42,6 +43,11 @@ public final class Main implements Callable<Integer> {
       description = "A Runline YAML configuration file (default: the bundled demo endpoints)")
   Path config;
 
+  @Option(names = "--backend", paramLabel = "NAME",
+      description = "Moves every compute (kernel) endpoint of the configuration to this backend, e.g. cuda; "
+          + "the start fails, naming the cause, when that backend is missing or cannot run here")
+  String backend;
+
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -50,15 +56,24 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    Main main = new Main(System.out);
-    CommandLine commandLine = new CommandLine(main)
+    System.exit(execute(new Main(System.out), new PrintWriter(System.err, true), args));
+  }
+
+  /**
+   * Parses {@code args} and runs the service until it is stopped; returns the exit code. A
+   * failed start (a bad configuration, a backend that is missing or cannot run here) prints
+   * {@code runline-server: <why>} to {@code err} and returns 1.
+   */
+  static int execute(Main main, PrintWriter err, String... args) {
+    return new CommandLine(main)
+        .setErr(err)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println("runline-server: " + e.getMessage());
+          cmd.getErr().flush();
           LOG.debug("start failed", e);
           return 1;
-        });
-    int code = commandLine.execute(args);
-    System.exit(code);
+        })
+        .execute(args);
   }
 
   @Override
@@ -106,6 +121,9 @@ public final class Main implements Callable<Integer> {
         }
         parsed = RunlineConfig.parse(in, DEFAULT_CONFIG, handlers);
       }
+    }
+    if (backend != null) {
+      parsed = parsed.withKernelBackend(backend);
     }
     List<String> keys = new ArrayList<>(apiKeys);
     if (keysFromEnv != null) {

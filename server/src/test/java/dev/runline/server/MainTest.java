@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import dev.runline.spi.BackendProvider;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -60,7 +65,7 @@ class MainTest {
   @Test
   void theDefaultConfigurationServesTheDemoEndpoints() throws Exception {
     try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123").start(null)) {
-      assertThat(running.engine().endpoints()).containsExactly("echo", "tokens", "sleep", "fail");
+      assertThat(running.engine().endpoints()).containsExactly("echo", "tokens", "sleep", "fail", "vector-search", "matmul");
       assertThat(call(running, "/ping", null)).isEqualTo(200);
     }
   }
@@ -85,6 +90,43 @@ class MainTest {
     Files.writeString(file, "endpoints:\n  e:\n    handler: echo\n    wokers: 2\n");
     assertThatThrownBy(() -> main("--port", "0", "--config", file.toString()).start(null))
         .hasMessageContaining("endpoints.e.wokers");
+  }
+
+  @Test
+  void backendMovesTheComputeEndpointsAndAMissingBackendFailsTheStartNamingIt() {
+    assertThatThrownBy(() -> main("--port", "0", "--api-key", "flag-key-123", "--backend", "nowhere").start(null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("endpoint 'vector-search' names backend 'nowhere'")
+        .hasMessageContaining("the backends on the class path are [cpu");
+  }
+
+  @Test
+  void backendCpuKeepsEveryEndpointServing() throws Exception {
+    try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123", "--backend", "cpu").start(null)) {
+      assertThat(running.engine().endpoints()).contains("echo", "vector-search", "matmul");
+      assertThat(call(running, "/v2/matmul/health", "flag-key-123")).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void backendCudaWithoutAGpuExitsNonZeroNamingTheCause() {
+    Assumptions.assumeFalse(cudaRunsHere(), "a usable 'cuda' backend is on the class path: the service would start");
+    StringWriter err = new StringWriter();
+
+    int code = Main.execute(new Main(new PrintStream(console, true, StandardCharsets.UTF_8)), new PrintWriter(err),
+        "--port", "0", "--api-key", "flag-key-123", "--backend", "cuda");
+
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).startsWith("runline-server: endpoint 'vector-search' ").contains("backend 'cuda'");
+  }
+
+  private static boolean cudaRunsHere() {
+    for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
+      if (provider.name().equals("cuda") && provider.isAvailable()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test
