@@ -2,6 +2,7 @@ package dev.runline;
 
 import dev.runline.spi.Backend;
 import dev.runline.spi.QueuedJob;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One registered endpoint at run time: its limits, intake ring, backend, queued jobs and
+ * One registered endpoint at run time: its limits, intake ring, backend, running jobs and
  * health counters. Every job transition of the endpoint passes through
  * {@link #onTransition}, which keeps the counters exact without scanning the store.
  */
@@ -25,8 +26,6 @@ final class EndpointRuntime {
   final LongAdder retried = new LongAdder();
   /** Calls between their intake check and their enqueue; shutdown waits for them. */
   final LongAdder admitting = new LongAdder();
-  /** Jobs IN_QUEUE, for purge and shutdown. */
-  final Set<Job> queued = ConcurrentHashMap.newKeySet();
   /** Jobs IN_PROGRESS, for shutdown. */
   final Set<Job> running = ConcurrentHashMap.newKeySet();
 
@@ -58,10 +57,6 @@ final class EndpointRuntime {
 
   /** Publishes a job that holds a reserved place and is IN_QUEUE. */
   void enqueue(Job job) {
-    queued.add(job);
-    if (!job.isQueued()) {
-      queued.remove(job);
-    }
     if (!ring.offer(job)) {
       job.endIfQueued(Status.CANCELLED, "not queued: the intake ring is full");
       engine.store.remove(job);
@@ -134,7 +129,6 @@ final class EndpointRuntime {
   private void leave(Job job, JobState from) {
     if (from.status == Status.IN_QUEUE) {
       inQueue.decrementAndGet();
-      queued.remove(job);
     } else if (from.status == Status.IN_PROGRESS) {
       inProgress.decrementAndGet();
       running.remove(job);
@@ -165,9 +159,23 @@ final class EndpointRuntime {
         backend.workers());
   }
 
+  /**
+   * The endpoint's jobs still IN_QUEUE. Found by a scan of the store rather than kept in a
+   * set of our own: purge and shutdown are rare, and a set would cost every job two updates.
+   */
+  List<Job> queuedJobs() {
+    List<Job> jobs = new ArrayList<>();
+    engine.store.forEach(job -> {
+      if (job.endpoint == this && job.isQueued()) {
+        jobs.add(job);
+      }
+    });
+    return jobs;
+  }
+
   /** Cancels every queued and running job, e.g. when a shutdown runs out of time. */
   void cancelAll(String reason) {
-    for (Job job : queued) {
+    for (Job job : queuedJobs()) {
       job.cancel(reason);
     }
     for (Job job : running) {

@@ -342,11 +342,13 @@ final class Job implements QueuedJob {
     return chunks == null ? List.of() : new ArrayList<>(chunks);
   }
 
-  /** Called once per attempt, after the winning transition to a terminal state. */
+  /**
+   * Called once per attempt, after the winning transition to a terminal state. The status
+   * body is built only when someone waits for it: most jobs have no waiter.
+   */
   void signalTerminal(JobState terminal, Object lastChunk) {
     CompletableFuture<Void> change;
     CompletableFuture<JobStatus> done;
-    JobStatus body = terminal.toStatus(id, terminal.endedAt);
     synchronized (this) {
       if (lastChunk != null) {
         if (chunks == null) {
@@ -360,6 +362,7 @@ final class Job implements QueuedJob {
         }
       }
       if (listeners != null) {
+        JobStatus body = terminal.toStatus(id, terminal.endedAt);
         for (StreamListener listener : listeners) {
           listener.onTerminal(body);
         }
@@ -368,21 +371,22 @@ final class Job implements QueuedJob {
       change = changeSignal;
       changeSignal = null;
       done = terminalSignal;
-      if (done == null) {
-        terminalSignal = CompletableFuture.completedFuture(body);
-      }
     }
     if (change != null) {
       change.complete(null);
     }
     if (done != null) {
-      done.complete(body);
+      done.complete(terminal.toStatus(id, terminal.endedAt));
     }
   }
 
   /** Completes with the status body once the current attempt is terminal. */
   CompletableFuture<JobStatus> terminal() {
     synchronized (this) {
+      JobState s = state;
+      if (s.status.isTerminal()) {
+        return terminalSignal != null ? terminalSignal : CompletableFuture.completedFuture(s.toStatus(id, s.endedAt));
+      }
       if (terminalSignal == null) {
         terminalSignal = new CompletableFuture<>();
       }

@@ -81,6 +81,11 @@ final class JobStore {
     });
   }
 
+  /** Visits every job in the store (weakly consistent, like any concurrent map view). */
+  void forEach(java.util.function.Consumer<Job> action) {
+    cache.asMap().values().forEach(action);
+  }
+
   long size() {
     return cache.estimatedSize();
   }

@@ -67,7 +67,9 @@ final class RunlineEngine implements Runline {
     this.keys = new ApiKeys(b.apiKeys);
     this.shutdownMode = b.shutdownMode;
     this.shutdownTimeout = b.shutdownTimeout;
-    this.store = new JobStore(ticker, scheduler, executor);
+    // The store's maintenance runs on the thread that triggers it: amortized over many jobs,
+    // it is cheaper than waking a pool thread for each batch of writes.
+    this.store = new JobStore(ticker, scheduler, Runnable::run);
     this.listeners = b.listeners.toArray(JobListener[]::new);
     this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, scheduler);
     Map<String, EndpointRuntime> byName = new LinkedHashMap<>();
@@ -402,7 +404,7 @@ final class RunlineEngine implements Runline {
     EndpointRuntime endpoint = endpoint(endpointName);
     endpoint.limiter.acquire(owner, Route.PURGE_QUEUE).release();
     long removed = 0;
-    for (Job job : endpoint.queued) {
+    for (Job job : endpoint.queuedJobs()) {
       if (job.owner.equals(owner) && job.endIfQueued(Status.CANCELLED, null)) {
         removed++;
       }
@@ -468,7 +470,7 @@ final class RunlineEngine implements Runline {
 
   private void cancelQueued() {
     for (EndpointRuntime endpoint : endpoints.values()) {
-      for (Job job : endpoint.queued) {
+      for (Job job : endpoint.queuedJobs()) {
         job.endIfQueued(Status.CANCELLED, "cancelled: the engine shut down");
       }
     }
