@@ -1,0 +1,456 @@
+package dev.runline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runline.testing.Engines;
+import dev.runline.testing.FakeTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Property: any sequence of operations on an engine (run and runSync with or without a
+ * short ttl or execution timeout and priority, cancel, retry, purge, status under either key,
+ * handlers told to complete or fail, the clock moved forward) keeps the state machine's
+ * invariants. After every operation, once the engine is settled (each worker either idle or
+ * blocked in a handler that waits for the test), the test checks:
+ *
+ * <ul>
+ *   <li>each job is in exactly one state, reached by an allowed transition from the one seen
+ *       before; a job no longer found ended TIMED_OUT by its ttl;
+ *   <li>each attempt ended at most once, and its handler ran at most once;
+ *   <li>{@code /health} equals a recount: queued, running, completed, failed, retried;
+ *   <li>what is determined is what happened: a cancel of a live job cancels it, a retry
+ *       works exactly on FAILED and TIMED_OUT jobs, a purge removes exactly the caller's
+ *       queued jobs, a released handler completes or fails its job, another key sees nothing.
+ * </ul>
+ *
+ * <p>Each endpoint has one worker, whose handler blocks until the sequence releases it, so
+ * each step's outcome does not depend on thread timing. {@code jqwik.tries.default} sets the
+ * number of sequences (200 by default, 2000 with {@code -Pfull}).
+ */
+class StateMachinePropertiesTest {
+  private static final List<String> ENDPOINT_SUFFIXES = List.of("a", "b");
+  private static final List<String> KEYS = List.of(Engines.KEY, Engines.OTHER_KEY);
+  private static final Set<Status> TERMINAL = EnumSet.of(Status.COMPLETED, Status.FAILED, Status.CANCELLED,
+      Status.TIMED_OUT);
+  private static final AtomicInteger SEQUENCES = new AtomicInteger();
+
+  // ---- operations ----------------------------------------------------------------------
+
+  sealed interface Op permits Run, Cancel, Retry, Purge, Advance, Release, Read {}
+
+  record Run(int endpoint, int key, int ttlSeconds, int timeoutSeconds, boolean low, boolean sync) implements Op {}
+
+  record Cancel(int job, boolean otherKey) implements Op {}
+
+  record Retry(int job) implements Op {}
+
+  record Purge(int endpoint, int key) implements Op {}
+
+  record Advance(long millis) implements Op {}
+
+  record Release(int job, boolean succeed) implements Op {}
+
+  record Read(int job, boolean otherKey, boolean shortenTtl) implements Op {}
+
+  @Provide
+  Arbitrary<List<Op>> sequences() {
+    Arbitrary<Op> run = Combinators.combine(Arbitraries.integers().between(0, 1), Arbitraries.integers().between(0, 1),
+        Arbitraries.of(0, 0, 10, 20), Arbitraries.of(0, 0, 5, 8), Arbitraries.of(false, false, true),
+        Arbitraries.of(false, true)).as(Run::new);
+    Arbitrary<Integer> job = Arbitraries.integers().between(0, 40);
+    Arbitrary<Op> cancel = Combinators.combine(job, Arbitraries.of(false, false, true)).as(Cancel::new);
+    Arbitrary<Op> retry = job.map(Retry::new);
+    Arbitrary<Op> purge = Combinators.combine(Arbitraries.integers().between(0, 1), Arbitraries.integers().between(0, 1))
+        .as(Purge::new);
+    Arbitrary<Op> advance = Arbitraries.of(100L, 1_000L, 5_100L, 8_200L, 11_000L, 21_000L, 90_000L).map(Advance::new);
+    Arbitrary<Op> release = Combinators.combine(job, Arbitraries.of(true, true, false)).as(Release::new);
+    Arbitrary<Op> read = Combinators.combine(job, Arbitraries.of(false, false, true), Arbitraries.of(false, false, false, true))
+        .as(Read::new);
+    Arbitrary<Op> op = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(6, run), net.jqwik.api.Tuple.of(2, cancel), net.jqwik.api.Tuple.of(2, retry),
+        net.jqwik.api.Tuple.of(1, purge), net.jqwik.api.Tuple.of(3, advance), net.jqwik.api.Tuple.of(4, release),
+        net.jqwik.api.Tuple.of(2, read));
+    return op.list().ofMinSize(1).ofMaxSize(30);
+  }
+
+  @Property
+  void anyInterleavingOfOperationsKeepsTheInvariants(@ForAll("sequences") @Size(max = 30) List<Op> ops)
+      throws Exception {
+    try (World world = new World("sm" + SEQUENCES.incrementAndGet() + "-")) {
+      for (Op op : ops) {
+        world.apply(op);
+        world.settle(op);
+        world.check(op);
+      }
+      world.finish();
+    }
+  }
+
+  // ---- the world under test ---------------------------------------------------------------
+
+  /** One job as the test knows it. */
+  static final class Tracked {
+    final String id;
+    final String endpoint;
+    final String key;
+    int retries;
+    /** The state seen at the last check; {@code null} when it is no longer found. */
+    Status seen = Status.IN_QUEUE;
+    CompletableFuture<JobStatus> syncAnswer;
+
+    Tracked(String id, String endpoint, String key) {
+      this.id = id;
+      this.endpoint = endpoint;
+      this.key = key;
+    }
+
+    String attemptKey() {
+      return id + "#" + (retries + 1);
+    }
+  }
+
+  static final class World implements AutoCloseable {
+    final String prefix;
+    final FakeTime time = new FakeTime();
+    final List<Tracked> jobs = new ArrayList<>();
+    final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
+    final Map<String, Boolean> outcomes = new ConcurrentHashMap<>();
+    final Map<String, String> blocked = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> invocations = new ConcurrentHashMap<>();
+    final Map<String, List<JobStatus>> endings = new ConcurrentHashMap<>();
+    final Runline engine;
+    /** What the last operation should have led to, by job id: checked after it settled. */
+    final Map<String, Status> expected = new HashMap<>();
+    final Set<String> retriedNow = new java.util.HashSet<>();
+
+    World(String prefix) {
+      this.prefix = prefix;
+      RunlineBuilder builder = Engines.builder(time).listener((endpoint, status) -> {
+        int attempt = status.retries() == null ? 1 : status.retries() + 1;
+        endings.computeIfAbsent(status.id() + "#" + attempt, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+            .add(status);
+      });
+      for (String suffix : ENDPOINT_SUFFIXES) {
+        String name = prefix + suffix;
+        builder.endpoint(Endpoint.builder(name).workers(1).unlimited()
+            .retention(Duration.ofDays(3650), Duration.ofDays(3650))
+            .handler(job -> {
+              String attemptKey = job.id() + "#" + (job.retries() + 1);
+              invocations.computeIfAbsent(attemptKey, k -> new AtomicInteger()).incrementAndGet();
+              CountDownLatch gate = gates.computeIfAbsent(attemptKey, k -> new CountDownLatch(1));
+              blocked.put(attemptKey, name);
+              try {
+                if (!gate.await(30, TimeUnit.SECONDS)) {
+                  throw new IllegalStateException("never released");
+                }
+              } finally {
+                blocked.remove(attemptKey);
+              }
+              if (!outcomes.getOrDefault(attemptKey, true)) {
+                throw new IllegalStateException("planned failure");
+              }
+              return "done " + attemptKey;
+            }).build());
+      }
+      this.engine = builder.build();
+    }
+
+    Tracked job(int index) {
+      return jobs.isEmpty() ? null : jobs.get(index % jobs.size());
+    }
+
+    void apply(Op op) {
+      expected.clear();
+      retriedNow.clear();
+      if (op instanceof Run r) {
+        String endpoint = prefix + ENDPOINT_SUFFIXES.get(r.endpoint());
+        String key = KEYS.get(r.key());
+        JobRequest request = JobRequest.of(jobs.size()).withPolicy(new Policy(
+            r.timeoutSeconds() == 0 ? null : Duration.ofSeconds(r.timeoutSeconds()),
+            r.ttlSeconds() == 0 ? null : Duration.ofSeconds(r.ttlSeconds()), r.low()));
+        if (r.sync()) {
+          CompletableFuture<JobStatus> answer = engine.runSync(key, endpoint, request, Duration.ofSeconds(30));
+          // The id of a runSync job is known from its answer, or else from the engine's store.
+          String id = answer.isDone() ? answer.join().id() : newestSyncId(endpoint, key);
+          Tracked t = new Tracked(id, endpoint, key);
+          t.syncAnswer = answer;
+          jobs.add(t);
+        } else {
+          JobStatus queued = engine.run(key, endpoint, request);
+          assertThat(queued.status()).isEqualTo(Status.IN_QUEUE);
+          assertThat(jobs).noneMatch(t -> t.id.equals(queued.id()));
+          jobs.add(new Tracked(queued.id(), endpoint, key));
+        }
+      } else if (op instanceof Cancel c) {
+        Tracked t = job(c.job());
+        if (t == null) {
+          return;
+        }
+        String key = c.otherKey() ? other(t.key) : t.key;
+        if (c.otherKey() || t.seen == null) {
+          assertThatThrownBy(() -> engine.cancel(key, t.endpoint, t.id)).isInstanceOf(NotFoundException.class);
+          return;
+        }
+        JobStatus answer = engine.cancel(key, t.endpoint, t.id);
+        if (TERMINAL.contains(t.seen)) {
+          assertThat(answer.status()).as("cancel of a terminal job answers it unchanged").isEqualTo(t.seen);
+        } else {
+          assertThat(answer.status()).as("cancel of a live job").isEqualTo(Status.CANCELLED);
+          expected.put(t.id, Status.CANCELLED);
+        }
+      } else if (op instanceof Retry r) {
+        Tracked t = job(r.job());
+        if (t == null) {
+          return;
+        }
+        if (t.seen == null) {
+          assertThatThrownBy(() -> engine.retry(t.key, t.endpoint, t.id)).isInstanceOf(NotFoundException.class);
+        } else if (t.seen == Status.FAILED || t.seen == Status.TIMED_OUT) {
+          assertThat(engine.retry(t.key, t.endpoint, t.id).status()).isEqualTo(Status.IN_QUEUE);
+          t.retries++;
+          retriedNow.add(t.id);
+        } else {
+          assertThatThrownBy(() -> engine.retry(t.key, t.endpoint, t.id))
+              .as("retry of a " + t.seen + " job").isInstanceOf(InvalidRequestException.class);
+        }
+      } else if (op instanceof Purge p) {
+        String endpoint = prefix + ENDPOINT_SUFFIXES.get(p.endpoint());
+        String key = KEYS.get(p.key());
+        List<Tracked> queued = jobs.stream()
+            .filter(t -> t.endpoint.equals(endpoint) && t.key.equals(key) && t.seen == Status.IN_QUEUE).toList();
+        assertThat(engine.purgeQueue(key, endpoint).removed()).as("purged: the caller's queued jobs there")
+            .isEqualTo(queued.size());
+        queued.forEach(t -> expected.put(t.id, Status.CANCELLED));
+      } else if (op instanceof Advance a) {
+        time.advance(Duration.ofMillis(a.millis()));
+      } else if (op instanceof Release r) {
+        Tracked t = job(r.job());
+        if (t == null) {
+          return;
+        }
+        String attemptKey = t.attemptKey();
+        outcomes.put(attemptKey, r.succeed());
+        gates.computeIfAbsent(attemptKey, k -> new CountDownLatch(1)).countDown();
+        if (t.seen == Status.IN_PROGRESS) {
+          expected.put(t.id, r.succeed() ? Status.COMPLETED : Status.FAILED);
+        }
+      } else if (op instanceof Read r) {
+        Tracked t = job(r.job());
+        if (t == null) {
+          return;
+        }
+        if (r.otherKey()) {
+          assertThatThrownBy(() -> engine.status(other(t.key), t.endpoint, t.id))
+              .as("another key's job").isInstanceOf(NotFoundException.class);
+        } else if (t.seen != null) {
+          // Shortening retention to a day changes nothing within a sequence (at most 45 minutes of clock).
+          Duration ttl = r.shortenTtl() ? Duration.ofDays(1) : null;
+          assertThat(engine.status(t.key, t.endpoint, t.id, ttl).status()).isEqualTo(t.seen);
+        }
+      }
+    }
+
+    /** The id of the newest job of {@code endpoint} and {@code key} not yet tracked (a runSync still waiting). */
+    private String newestSyncId(String endpoint, String key) {
+      Set<String> known = new java.util.HashSet<>();
+      jobs.forEach(t -> known.add(t.id));
+      List<String> candidates = new ArrayList<>();
+      ((RunlineEngine) engine).store.forEach(job -> {
+        if (job.sync && job.endpoint.name().equals(endpoint) && job.owner.equals(key) && !known.contains(job.id)) {
+          candidates.add(job.id);
+        }
+      });
+      assertThat(candidates).as("the runSync job just accepted").hasSize(1);
+      return candidates.get(0);
+    }
+
+    private static String other(String key) {
+      return key.equals(KEYS.get(0)) ? KEYS.get(1) : KEYS.get(0);
+    }
+
+    /** Waits until every worker is idle or blocked in a handler, and the store's expiry has run. */
+    void settle(Op op) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!settled()) {
+        assertThat(System.nanoTime()).as("the engine settles after " + op).isLessThan(deadline);
+        Thread.yield();
+      }
+    }
+
+    private boolean settled() {
+      ((RunlineEngine) engine).cleanUp();
+      for (String attemptKey : blocked.keySet()) {
+        CountDownLatch gate = gates.get(attemptKey);
+        if (gate == null || gate.getCount() == 0) {
+          return false;
+        }
+      }
+      for (String suffix : ENDPOINT_SUFFIXES) {
+        String endpoint = prefix + suffix;
+        Health h = engine.healthOf(endpoint);
+        long blockedHere = blocked.values().stream().filter(endpoint::equals).count();
+        if (h.workers().running() != blockedHere || h.jobs().inProgress() != blockedHere) {
+          return false;
+        }
+        if (h.jobs().inQueue() > 0 && blockedHere == 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    void check(Op op) {
+      Map<String, long[]> recount = new HashMap<>();
+      for (String suffix : ENDPOINT_SUFFIXES) {
+        recount.put(prefix + suffix, new long[5]);
+      }
+      for (Tracked t : jobs) {
+        String what = t.id + " after " + op;
+        Status now;
+        JobStatus body = null;
+        try {
+          body = engine.status(t.key, t.endpoint, t.id);
+          now = body.status();
+        } catch (NotFoundException gone) {
+          now = null;
+        }
+        List<JobStatus> last = endings.get(t.attemptKey());
+        if (now == null) {
+          assertThat(last).as(what + ": a job no longer found ended, once").hasSize(1);
+          // By its ttl, or by its execution timeout in the same instant (both timers were due).
+          assertThat(last.get(0).status()).as(what + ": and TIMED_OUT: " + last.get(0)).isEqualTo(Status.TIMED_OUT);
+        } else if (TERMINAL.contains(now)) {
+          assertThat(last).as(what + ": its attempt ended exactly once").hasSize(1);
+          assertThat(last.get(0).status()).as(what + ": as the listener was told").isEqualTo(now);
+          assertThat(body.retries() == null ? 0 : body.retries()).as(what + ": retries").isEqualTo(t.retries);
+        } else {
+          assertThat(last).as(what + ": a live attempt has not ended").isNull();
+        }
+        assertThat(allowed(t.seen, now, retriedNow.contains(t.id))).as(what + ": " + t.seen + " -> " + now).isTrue();
+        if (expected.containsKey(t.id)) {
+          assertThat(now).as(what + ": what the operation determined").isEqualTo(expected.get(t.id));
+        }
+        for (int attempt = 1; attempt <= t.retries + 1; attempt++) {
+          String attemptKey = t.id + "#" + attempt;
+          AtomicInteger ran = invocations.get(attemptKey);
+          assertThat(ran == null ? 0 : ran.get()).as(attemptKey + " ran at most once").isLessThanOrEqualTo(1);
+          List<JobStatus> ended = endings.get(attemptKey);
+          if (attempt <= t.retries) {
+            assertThat(ended).as(attemptKey + ", retried, ended once").hasSize(1);
+            assertThat(ended.get(0).status()).isIn(Status.FAILED, Status.TIMED_OUT);
+          }
+          if (ended != null) {
+            Status s = ended.get(0).status();
+            boolean byHandler = s == Status.COMPLETED || s == Status.FAILED;
+            if (byHandler) {
+              assertThat(ran).as(attemptKey + " ended " + s + ": its handler ran").isNotNull();
+            }
+            long[] c = recount.get(t.endpoint);
+            if (s == Status.COMPLETED) {
+              c[0]++;
+            } else if (s == Status.FAILED || s == Status.TIMED_OUT) {
+              c[1]++;
+            }
+          }
+        }
+        long[] c = recount.get(t.endpoint);
+        if (now == Status.IN_PROGRESS) {
+          c[2]++;
+        } else if (now == Status.IN_QUEUE) {
+          c[3]++;
+        }
+        c[4] += t.retries;
+        t.seen = now;
+      }
+      for (Map.Entry<String, long[]> e : recount.entrySet()) {
+        long[] c = e.getValue();
+        assertThat(engine.healthOf(e.getKey()).jobs()).as(e.getKey() + " /health after " + op)
+            .isEqualTo(new Health.Jobs(c[0], c[1], c[2], c[3], c[4]));
+      }
+    }
+
+    private static boolean allowed(Status from, Status to, boolean retried) {
+      if (from == null) {
+        return to == null;
+      }
+      if (retried) {
+        return to == null || to == Status.IN_QUEUE || to == Status.IN_PROGRESS || TERMINAL.contains(to);
+      }
+      if (TERMINAL.contains(from)) {
+        return to == from;
+      }
+      if (from == Status.IN_PROGRESS) {
+        return to != Status.IN_QUEUE;
+      }
+      return true;
+    }
+
+    /** Releases every handler, lets every job end, and checks the runSync answers. */
+    void finish() throws Exception {
+      for (Tracked t : jobs) {
+        gates.computeIfAbsent(t.attemptKey(), k -> new CountDownLatch(1)).countDown();
+      }
+      gates.values().forEach(CountDownLatch::countDown);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!ENDPOINT_SUFFIXES.stream().allMatch(s -> {
+        Health.Jobs h = engine.healthOf(prefix + s).jobs();
+        return h.inQueue() == 0 && h.inProgress() == 0;
+      })) {
+        assertThat(System.nanoTime()).as("every job ended once released").isLessThan(deadline);
+        // Jobs queued behind a released one pass their gates too, as they come.
+        jobs.forEach(t -> gates.computeIfAbsent(t.attemptKey(), k -> new CountDownLatch(0)).countDown());
+        Thread.yield();
+      }
+      time.advance(Duration.ofSeconds(31));
+      for (Tracked t : jobs) {
+        if (t.syncAnswer != null) {
+          JobStatus answer = t.syncAnswer.get(10, TimeUnit.SECONDS);
+          assertThat(answer.id()).isEqualTo(t.id);
+          if (answer.status().isTerminal()) {
+            List<JobStatus> first = endings.get(t.id + "#1");
+            assertThat(first).as(t.id + " first attempt").hasSize(1);
+            assertThat(answer).as(t.id + ": the runSync answer is the first attempt's ending").isEqualTo(first.get(0));
+          }
+        }
+      }
+      assertThat(invocations.keySet()).as("only attempts of accepted jobs ran").allSatisfy(k ->
+          assertThat(jobs).anyMatch(t -> k.startsWith(t.id + "#")));
+    }
+
+    @Override
+    public void close() {
+      gates.values().forEach(CountDownLatch::countDown);
+      engine.close();
+      for (Thread thread : Thread.getAllStackTraces().keySet()) {
+        if (thread.getName().startsWith("runline-" + prefix)) {
+          try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+          assertThat(thread.isAlive()).as(thread.getName() + " ended after close()").isFalse();
+        }
+      }
+    }
+  }
+}
