@@ -43,9 +43,10 @@ public interface QueuedJob {
   boolean start(String workerId);
 
   /**
-   * Ends a started job with {@code output} (ignored when it already ended). A job ended this
-   * way is never interrupted: a batch backend checks {@link #isQueued()} and the result of
-   * {@code complete} is simply dropped when the job was cancelled or timed out meanwhile.
+   * Ends a started job with {@code output} (ignored when it already ended). A job started
+   * with {@link #start} has no thread to interrupt: when it is cancelled or times out while
+   * the backend computes, it ends at once and the later {@code complete} or {@code fail} is
+   * dropped.
    */
   void complete(Object output);
 
