@@ -38,6 +38,19 @@ constexpr int kMaxRowTiles = 65535;
 constexpr int kSelectThreads = kMaxK;
 constexpr unsigned kFullMask = 0xffffffffu;
 
+// Launches through cudaLaunchKernelEx, which type-checks the arguments against the
+// kernel's parameters like the <<<>>> syntax does and returns the launch error itself.
+template <typename... Params, typename... Args>
+cudaError_t launch(void (*kernel)(Params...), dim3 grid, int threads, cudaStream_t stream,
+                   Args... args) {
+  cudaLaunchConfig_t config = {};
+  config.gridDim = grid;
+  config.blockDim = dim3(threads);
+  config.dynamicSmemBytes = 0;
+  config.stream = stream;
+  return cudaLaunchKernelEx(&config, kernel, args...);
+}
+
 // C = A * op(B) for row-major A (m x k). When B_IS_ROWS is false, B is row-major k x n
 // (op(B) = B, a plain matmul); when true, B is row-major n x k and op(B) = B^T, which is
 // how the index rows multiply the queries: score(i, j) = dot(query i, row j).
@@ -135,10 +148,8 @@ cudaError_t launch_sgemm(const float* a, const float* b, float* c, int m, int n,
     const size_t r0 = (size_t)t0 * kTileM;
     const int rows = (int)((size_t)m - r0 < (size_t)tiles * kTileM ? (size_t)m - r0
                                                                   : (size_t)tiles * kTileM);
-    dim3 grid(col_tiles, tiles);
-    sgemm_tiled<B_IS_ROWS><<<grid, kGemmThreads, 0, stream>>>(a + r0 * k, b, c + r0 * n, rows,
-                                                              n, k);
-    cudaError_t err = cudaGetLastError();
+    const cudaError_t err = launch(sgemm_tiled<B_IS_ROWS>, dim3(col_tiles, tiles), kGemmThreads,
+                                   stream, a + r0 * k, b, c + r0 * n, rows, n, k);
     if (err != cudaSuccess) return err;
   }
   return cudaSuccess;
@@ -326,23 +337,30 @@ cudaError_t launch_matmul(const float* a, const float* b, float* c, int m, int n
   return launch_sgemm<false>(a, b, c, m, n, k, stream);
 }
 
-cudaError_t launch_scores(const float* queries, const float* rows, float* scores, int q,
-                          int cols, int d, cudaStream_t stream) {
-  return launch_sgemm<true>(queries, rows, scores, q, cols, d, stream);
-}
-
-cudaError_t launch_select_top_k(const float* scores, int q, int cols, int first_id,
-                                uint64_t* best, int best_count, int k, int* out_ids,
-                                float* out_scores, cudaStream_t stream) {
-  if (q == 0 || k == 0) return cudaSuccess;
-  select_top_k<<<q, kSelectThreads, 0, stream>>>(scores, cols, first_id, best, best_count, k,
-                                                 out_ids, out_scores);
-  return cudaGetLastError();
+cudaError_t launch_search(const float* queries, int q, int d, const float* rows, int n, int k,
+                          size_t chunk, float* scores, uint64_t* best, int* out_ids,
+                          float* out_scores, cudaStream_t stream) {
+  const int keep = k < n ? k : n;
+  if (q == 0 || keep == 0) return cudaSuccess;
+  for (size_t first = 0; first < (size_t)n; first += chunk) {
+    const size_t left = (size_t)n - first;
+    const int cols = (int)(left < chunk ? left : chunk);
+    const bool last = first + (size_t)cols == (size_t)n;
+    // Each query's winners among the columns before this chunk.
+    const int carried = first < (size_t)keep ? (int)first : keep;
+    cudaError_t err = launch_sgemm<true>(queries, rows + first * (size_t)d, scores, q, cols, d,
+                                         stream);
+    if (err != cudaSuccess) return err;
+    err = launch(select_top_k, dim3(q), kSelectThreads, stream, (const float*)scores, cols,
+                 (int)first, best, carried, keep, last ? out_ids : nullptr,
+                 last ? out_scores : nullptr);
+    if (err != cudaSuccess) return err;
+  }
+  return cudaSuccess;
 }
 
 cudaError_t launch_probe(int* flag, cudaStream_t stream) {
-  probe_kernel<<<1, 1, 0, stream>>>(flag);
-  return cudaGetLastError();
+  return launch(probe_kernel, dim3(1), 1, stream, flag);
 }
 
 }  // namespace runline

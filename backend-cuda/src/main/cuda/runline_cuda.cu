@@ -342,21 +342,11 @@ void search(JNIEnv* env, jlong worker_handle, jlong index_handle, jfloatArray qu
                "cudaMemcpyAsync (queries)")) {
     return;
   }
-  for (size_t first = 0; first < (size_t)ix->rows; first += chunk) {
-    const size_t left = (size_t)ix->rows - first;
-    const int cols = (int)(left < chunk ? left : chunk);
-    const bool last = first + (size_t)cols == (size_t)ix->rows;
-    const int carried = first < (size_t)kept ? (int)first : kept;
-    if (!cuda_ok(env, runline::launch_scores(d_queries, ix->data + first * (size_t)d, d_scores,
-                                             q, cols, d, w->stream),
-                 "score kernel launch") ||
-        !cuda_ok(env, runline::launch_select_top_k(d_scores, q, cols, (int)first, d_best, carried,
-                                                   kept, last ? d_ids : nullptr,
-                                                   last ? d_top_scores : nullptr, w->stream),
-                 "top-k kernel launch")) {
-      cudaStreamSynchronize(w->stream);
-      return;
-    }
+  if (!cuda_ok(env, runline::launch_search(d_queries, q, d, ix->data, ix->rows, kept, chunk,
+                                            d_scores, d_best, d_ids, d_top_scores, w->stream),
+               "search kernel launch")) {
+    cudaStreamSynchronize(w->stream);
+    return;
   }
   if (!cuda_ok(env, cudaMemcpyAsync(w->host_out.ptr, w->out.ptr, result_bytes,
                                     cudaMemcpyDeviceToHost, w->stream),

@@ -31,19 +31,15 @@ size_t search_chunk_columns(int queries, int rows);
 cudaError_t launch_matmul(const float* a, const float* b, float* c, int m, int n, int k,
                           cudaStream_t stream);
 
-// scores (q x cols, row stride cols) = queries (q x d) * rows (cols x d)^T, on `stream`.
-cudaError_t launch_scores(const float* queries, const float* rows, float* scores, int q,
-                          int cols, int d, cudaStream_t stream);
-
-// Folds one chunk of scores into each query's running top-k.
-//   best:       q x k order keys (score, then smaller id), row stride k; the first
-//               `best_count` of each row are the winners so far, updated in place.
-//   first_id:   the index row id of the chunk's column 0.
-//   out_ids, out_scores: when non-null (the last chunk), also receive the decoded
-//               winners, q x k, best first.
-cudaError_t launch_select_top_k(const float* scores, int q, int cols, int first_id,
-                                uint64_t* best, int best_count, int k, int* out_ids,
-                                float* out_scores, cudaStream_t stream);
+// For each of the q queries (q x d, row-major), the min(k, n) index rows (n x d,
+// row-major) of highest dot product, best first (higher score, then smaller row id),
+// written row-major with row stride min(k, n) to out_ids and out_scores. All pointers are
+// device memory, on `stream`:
+//   scores: q x chunk floats of scratch, one chunk of the score matrix at a time
+//   best:   q x min(k, n) keys of scratch, each query's winners so far
+cudaError_t launch_search(const float* queries, int q, int d, const float* rows, int n, int k,
+                          size_t chunk, float* scores, uint64_t* best, int* out_ids,
+                          float* out_scores, cudaStream_t stream);
 
 // Runs a one-thread kernel that writes 42 to *flag: proves that the driver can load
 // this library's code for the current device.

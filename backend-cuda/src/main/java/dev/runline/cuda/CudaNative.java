@@ -7,10 +7,11 @@ import java.nio.file.Path;
  * The native library: whether it can run here, and its JNI entry points.
  *
  * <p>The library is loaded and probed once, when this class initializes: it must be on
- * linux/x86_64, the jar must carry it (it is built only where nvcc is found), the JVM must
- * load it, and it must find a driver and a GPU of compute capability 8.0 or newer that
- * runs its kernels. {@link #isAvailable()} and {@link #unavailabilityCause()} report the
- * outcome and never throw.
+ * linux/x86_64, the jar must carry it (it is built only where nvcc is found) unless
+ * {@value #LIBRARY_PROPERTY} names another file, the JVM must load it, and it must find a
+ * driver and a GPU of compute capability 8.0 or newer that runs its kernels.
+ * {@link #isAvailable()} and {@link #unavailabilityCause()} report the outcome and never
+ * throw.
  *
  * <p>The native methods take raw handles and are package-private: {@link CudaWorker} and
  * {@link DeviceIndex} own the handles and make a closed or shared one impossible to misuse.
@@ -22,15 +23,23 @@ public final class CudaNative {
   /** The most results a query may ask for (the top-k kernel's block size). */
   public static final int MAX_K = 1024;
 
+  /**
+   * A system property naming a library file to load instead of the one in the jar, e.g.
+   * one built with build-native.sh for another GPU architecture.
+   */
+  public static final String LIBRARY_PROPERTY = "runline.cuda.library";
+
   private static final boolean LOADED;
   private static final CudaUnavailableException UNAVAILABILITY_CAUSE;
 
   static {
+    String file = System.getProperty(LIBRARY_PROPERTY, "");
     ClassLoader loader = CudaNative.class.getClassLoader();
-    CudaUnavailableException cause = CudaNativeLibrary.load(
-        loader != null ? loader : ClassLoader.getSystemClassLoader(), CudaNativeLibrary.RESOURCE,
-        System.getProperty("os.name"), System.getProperty("os.arch"),
-        Path.of(System.getProperty("java.io.tmpdir")));
+    CudaUnavailableException cause = !file.isEmpty()
+        ? CudaNativeLibrary.loadFile(Path.of(file))
+        : CudaNativeLibrary.load(loader != null ? loader : ClassLoader.getSystemClassLoader(),
+            CudaNativeLibrary.RESOURCE, System.getProperty("os.name"), System.getProperty("os.arch"),
+            Path.of(System.getProperty("java.io.tmpdir")));
     boolean loaded = cause == null;
     if (loaded) {
       cause = probeDevices();

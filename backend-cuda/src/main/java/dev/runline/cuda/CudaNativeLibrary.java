@@ -64,6 +64,22 @@ final class CudaNativeLibrary {
     }
   }
 
+  /**
+   * Loads the library file at {@code path} instead of the jar's (the
+   * {@value CudaNative#LIBRARY_PROPERTY} system property): for a library built for another
+   * GPU architecture or CUDA version than the jar's. Returns {@code null} when it loaded, or
+   * why it did not.
+   */
+  static CudaUnavailableException loadFile(Path path) {
+    try {
+      System.load(path.toAbsolutePath().toString());
+      return null;
+    } catch (UnsatisfiedLinkError e) {
+      return new CudaUnavailableException(Reason.LOAD_ERROR, "load error: " + e.getMessage()
+          + " (library named by -D" + CudaNative.LIBRARY_PROPERTY + ")", e);
+    }
+  }
+
   static boolean isLinuxX64(String osName, String osArch) {
     String os = osName.toLowerCase(Locale.ROOT);
     String arch = osArch.toLowerCase(Locale.ROOT);

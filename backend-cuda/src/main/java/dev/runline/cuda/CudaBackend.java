@@ -1,0 +1,254 @@
+package dev.runline.cuda;
+
+import dev.runline.Endpoint;
+import dev.runline.Handler;
+import dev.runline.Health;
+import dev.runline.compute.ComputeHandlers;
+import dev.runline.compute.Kernel;
+import dev.runline.compute.KernelSettings;
+import dev.runline.compute.VectorSearchKernel;
+import dev.runline.spi.Backend;
+import dev.runline.spi.BackendContext;
+import dev.runline.spi.QueuedJob;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a kernel endpoint on a GPU.
+ *
+ * <p>Each of the endpoint's {@code workers} is a thread with its own CUDA stream and buffers
+ * ({@link DeviceKernels}), so the launches of several workers overlap on the device. Jobs
+ * wait in two queues, normal and low priority, counted by a semaphore as in the cpu
+ * backend.
+ *
+ * <p>Dynamic batching (vector-search): a worker that takes a job also takes the jobs
+ * waiting behind it, up to {@code maxBatch}, and when fewer are there, waits up to
+ * {@code maxQueueDelayMicros} from the first for more to arrive. A launch costs about the
+ * same for one query as for hundreds (the index is read once per launch), so under load a
+ * short wait buys throughput; when idle it adds at most that delay. The batch then goes
+ * through {@link ComputeHandlers#runVectorSearch} as one launch: jobs no longer queued
+ * (cancelled, purged, expired) are dropped, a job whose input is malformed fails alone with
+ * the parser's message before the launch, the queries of the rest are stacked into one
+ * matrix, and each job completes with its own rows of the result.
+ *
+ * <p>Matmul jobs differ in shape, so each is its own launch.
+ */
+final class CudaBackend implements Backend {
+  /** The {@code backendSettings} keys of this backend, beside the kernel's. */
+  static final List<String> SETTINGS = List.of("maxBatch", "maxQueueDelayMicros", "device");
+  static final int DEFAULT_MAX_BATCH = 256;
+  static final int DEFAULT_MAX_QUEUE_DELAY_MICROS = 200;
+  /**
+   * The most queries in one launch. Bounds the device and pinned memory a launch takes
+   * (results are queries × k × 16 bytes); a job with more queries is launched alone.
+   */
+  static final int MAX_LAUNCH_QUERIES = 8192;
+
+  private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
+  private static final long JOIN_MILLIS = 10_000;
+
+  private final ConcurrentLinkedQueue<QueuedJob> normal = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
+  private final Semaphore waiting = new Semaphore(0);
+  private final AtomicInteger busy = new AtomicInteger();
+  private final String endpoint;
+  private final KernelSettings settings;
+  private final int maxBatch;
+  private final long maxQueueDelayNanos;
+  private final DeviceKernels kernels;
+  private final Thread[] workers;
+  private volatile boolean stopping;
+
+  CudaBackend(BackendContext context, DeviceKernels.Opener opener) {
+    Endpoint definition = context.endpoint();
+    this.endpoint = definition.name();
+    if (definition.kernel() == null) {
+      throw new IllegalArgumentException("backend 'cuda' runs kernel endpoints (" + Kernel.names()
+          + "); endpoint '" + endpoint + "' has a Java handler: run it on backend 'cpu'");
+    }
+    this.settings = KernelSettings.of(definition, SETTINGS);
+    Map<String, Object> own = definition.backendSettings();
+    this.maxBatch = whole(own, "maxBatch", DEFAULT_MAX_BATCH, 1, 1 << 16);
+    this.maxQueueDelayNanos = TimeUnit.MICROSECONDS.toNanos(
+        whole(own, "maxQueueDelayMicros", DEFAULT_MAX_QUEUE_DELAY_MICROS, 0, 1_000_000));
+    int device = whole(own, "device", 0, 0, 1023);
+    int count = definition.workers();
+
+    this.kernels = opener.open(device, settings, count);
+    try {
+      List<Runnable> loops = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        String workerId = "cuda-" + endpoint + "-" + i;
+        if (settings.kernel() == Kernel.VECTOR_SEARCH) {
+          VectorSearchKernel search = kernels.vectorSearch(i);
+          checkK(search);
+          loops.add(() -> work(workerId, batch -> ComputeHandlers.runVectorSearch(
+              batch, workerId, search, settings, MAX_LAUNCH_QUERIES)));
+        } else {
+          Handler matmul = ComputeHandlers.matmul(kernels.matmul(i), settings);
+          loops.add(() -> work(workerId, batch -> batch.forEach(job -> job.run(workerId, matmul))));
+        }
+      }
+      ThreadFactory threads = context.threadFactory("cuda");
+      this.workers = new Thread[count];
+      for (int i = 0; i < count; i++) {
+        workers[i] = threads.newThread(loops.get(i));
+      }
+    } catch (RuntimeException | Error e) {
+      kernels.close();
+      throw e;
+    }
+    for (Thread worker : workers) {
+      worker.start();
+    }
+    LOG.info("endpoint '{}': {} on the cuda backend, device {}: {}, {} workers, maxBatch {}, maxQueueDelayMicros {}",
+        endpoint, settings, device, kernels, count, maxBatch, TimeUnit.NANOSECONDS.toMicros(maxQueueDelayNanos));
+  }
+
+  private void checkK(VectorSearchKernel search) {
+    if (Math.min(settings.maxK(), search.size()) > CudaNative.MAX_K) {
+      throw new IllegalArgumentException("endpoint '" + endpoint + "': backendSettings.maxK is " + settings.maxK()
+          + " but the cuda backend answers at most " + CudaNative.MAX_K + " results per query; set maxK to "
+          + CudaNative.MAX_K + " or less");
+    }
+  }
+
+  @Override
+  public void dispatch(List<QueuedJob> batch) {
+    for (int i = 0, n = batch.size(); i < n; i++) {
+      QueuedJob job = batch.get(i);
+      (job.lowPriority() ? low : normal).offer(job);
+    }
+    waiting.release(batch.size());
+  }
+
+  /** What a worker does with each batch it gathers. */
+  @FunctionalInterface
+  private interface BatchRunner {
+    void run(List<QueuedJob> batch);
+  }
+
+  private void work(String workerId, BatchRunner runner) {
+    List<QueuedJob> batch = new ArrayList<>();
+    while (!stopping) {
+      try {
+        waiting.acquire();
+      } catch (InterruptedException e) {
+        continue;
+      }
+      batch.add(take());
+      busy.incrementAndGet();
+      try {
+        if (settings.kernel() == Kernel.VECTOR_SEARCH) {
+          gather(batch);
+        }
+        runner.run(batch);
+      } catch (Throwable e) {
+        // The kernel handlers end every job themselves; this is a bug, and no job of the
+        // batch may stay IN_QUEUE or IN_PROGRESS because of it.
+        LOG.error("worker {} of endpoint '{}': a batch of {} jobs escaped its kernel", workerId, endpoint,
+            batch.size(), e);
+        for (QueuedJob job : batch) {
+          job.start(workerId);
+          job.fail(e);
+        }
+      } finally {
+        batch.clear();
+        busy.decrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * Adds the jobs waiting behind the first, up to {@code maxBatch}, waiting up to
+   * {@code maxQueueDelayMicros} from now for more when fewer are there.
+   */
+  private void gather(List<QueuedJob> batch) {
+    long deadline = System.nanoTime() + maxQueueDelayNanos;
+    while (batch.size() < maxBatch) {
+      if (!waiting.tryAcquire()) {
+        long left = deadline - System.nanoTime();
+        try {
+          if (left <= 0 || !waiting.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          // close(): run what was gathered, then the loop sees stopping.
+          return;
+        }
+      }
+      batch.add(take());
+    }
+  }
+
+  /** A permit guarantees a job is in one of the queues (they are offered before release). */
+  private QueuedJob take() {
+    while (true) {
+      QueuedJob job = normal.poll();
+      if (job == null) {
+        job = low.poll();
+      }
+      if (job != null) {
+        return job;
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  @Override
+  public Health.Workers workers() {
+    int running = Math.min(busy.get(), workers.length);
+    int idle = workers.length - running;
+    return new Health.Workers(idle, 0, idle, running, 0, 0);
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    for (Thread worker : workers) {
+      worker.interrupt();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+    for (Thread worker : workers) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      try {
+        worker.join(Math.max(1, left));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      if (worker.isAlive()) {
+        LOG.warn("worker {} of endpoint '{}' did not stop within {} ms; a launch is still running",
+            worker.getName(), endpoint, JOIN_MILLIS);
+      }
+    }
+    // A worker still in a launch holds its CudaWorker's lock, so this waits for the launch.
+    kernels.close();
+  }
+
+  /** A whole-number backend setting, or {@code fallback} when absent. */
+  private int whole(Map<String, Object> own, String key, int fallback, int min, int max) {
+    Object value = own.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Integer || value instanceof Long || value instanceof Short
+        || value instanceof BigInteger big && big.bitLength() < 64) {
+      long number = ((Number) value).longValue();
+      if (number >= min && number <= max) {
+        return (int) number;
+      }
+    }
+    throw new IllegalArgumentException("endpoint '" + endpoint + "': backendSettings." + key
+        + " must be a whole number from " + min + " to " + max + ", was " + value);
+  }
+}
