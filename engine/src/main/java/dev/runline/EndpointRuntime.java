@@ -111,7 +111,7 @@ final class EndpointRuntime {
         break;
     }
     if (to.status.isTerminal()) {
-      engine.store.retain(job, job.sync ? config.runSyncRetention() : config.runRetention());
+      engine.store.retain(job);
       // A plain handler's or a kernel's output is also its one stream chunk.
       Object lastChunk = config.streamingHandler() == null && to.status == Status.COMPLETED ? to.output : null;
       ended(job, to, lastChunk);
@@ -135,15 +135,16 @@ final class EndpointRuntime {
     }
   }
 
+  /** Listeners and the webhook hear of the end before any waiter is woken by it. */
   private void ended(Job job, JobState to, Object lastChunk) {
-    job.signalTerminal(to, lastChunk);
     if (job.webhook != null || engine.hasListeners()) {
       JobStatus body = to.toStatus(job.id, to.endedAt);
+      engine.notifyTerminal(name(), body);
       if (job.webhook != null) {
         engine.webhooks.send(job.webhook, body, job.input);
       }
-      engine.notifyTerminal(name(), body);
     }
+    job.signalTerminal(to, lastChunk);
   }
 
   /** Jobs that could not be handed to the backend end FAILED rather than wait forever. */

@@ -71,7 +71,18 @@ final class Job implements QueuedJob {
     return state;
   }
 
+  /** How long the job is kept once terminal. */
+  long retentionNanos() {
+    return (sync ? endpoint.config.runSyncRetention() : endpoint.config.runRetention()).toNanos();
+  }
+
   private boolean cas(JobState expected, JobState next) {
+    if (next.status.isTerminal() && next.endedAt - expected.queuedAt >= ttlNanos) {
+      // The ttl passed first and wins, so the job's state and the store's expiry agree:
+      // a job never ends counted as done yet missing from the store.
+      expire();
+      return false;
+    }
     if (STATE.compareAndSet(this, expected, next)) {
       endpoint.onTransition(this, expected, next);
       return true;
@@ -209,7 +220,16 @@ final class Job implements QueuedJob {
 
   static String describe(Throwable error) {
     String type = error.getClass().getSimpleName();
-    return error.getMessage() == null ? type : type + ": " + error.getMessage();
+    if (type.isEmpty()) {
+      type = error.getClass().getName();
+    }
+    String message;
+    try {
+      message = error.getMessage();
+    } catch (Throwable unreadable) {
+      message = "(its message could not be read: " + unreadable.getClass().getName() + ")";
+    }
+    return message == null ? type : type + ": " + message;
   }
 
   /** IN_QUEUE or IN_PROGRESS → CANCELLED; the running thread is interrupted. */

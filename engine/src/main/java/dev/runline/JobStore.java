@@ -28,12 +28,12 @@ final class JobStore {
         .expireAfter(new Expiry<String, Job>() {
           @Override
           public long expireAfterCreate(String id, Job job, long now) {
-            return job.ttlNanos;
+            return job.state().status.isTerminal() ? job.retentionNanos() : job.ttlNanos;
           }
 
           @Override
           public long expireAfterUpdate(String id, Job job, long now, long current) {
-            return current;
+            return job.state().status.isTerminal() ? job.retentionNanos() : current;
           }
 
           @Override
@@ -62,9 +62,13 @@ final class JobStore {
     cache.asMap().remove(job.id, job);
   }
 
-  /** Keeps a job that just became terminal for {@code retention} from now. */
-  void retain(Job job, Duration retention) {
-    expiry.setExpiresAfter(job.id, retention);
+  /**
+   * Keeps a job that just became terminal for its retention period from now. A put (rather
+   * than a change of expiry) also brings back an entry whose ttl ran out in the instant
+   * before the job ended: the job's end is what counts.
+   */
+  void retain(Job job) {
+    cache.put(job.id, job);
   }
 
   /** A re-queued job lives for its ttl again. */
