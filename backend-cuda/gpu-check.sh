@@ -58,7 +58,9 @@ output="$check/tests.log"
 tests_status=${PIPESTATUS[0]}
 
 benchmark_status="not run: $benchmarks not found (build the benchmarks module)"
-if [[ -f "$benchmarks" ]]; then
+if [[ -f "$benchmarks" ]] && ! "$java" -jar "$benchmarks" -l 2>/dev/null | grep -q VectorSearchBenchmark; then
+  benchmark_status="not run: $benchmarks has no VectorSearchBenchmark"
+elif [[ -f "$benchmarks" ]]; then
   echo
   echo "== benchmark: java -jar $benchmarks VectorSearchBenchmark"
   if "$java" -jar "$benchmarks" VectorSearchBenchmark; then
@@ -68,11 +70,13 @@ if [[ -f "$benchmarks" ]]; then
   fi
 fi
 
+# The launcher's closing table, e.g. "[        22 tests successful      ]".
 count() {
-  grep -E "^\[ *[0-9]+ tests $1" "$output" | grep -oE "[0-9]+" | head -1
+  grep -E "^\[ *[0-9]+ $1 $2" "$output" | grep -oE "[0-9]+" | head -1
 }
 echo
 echo "== summary"
-echo "tests: $(count successful) successful, $(count failed) failed, $(count skipped) skipped, $(count aborted) aborted (XML reports: $check/reports)"
+echo "tests: $(count tests successful) successful, $(count tests failed) failed, $(count tests aborted) skipped by an assumption," \
+  "$(count containers failed) classes failed before their tests (XML reports: $check/reports)"
 echo "benchmark: $benchmark_status"
 exit "$tests_status"

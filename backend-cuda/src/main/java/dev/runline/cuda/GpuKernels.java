@@ -34,7 +34,11 @@ final class GpuKernels implements DeviceKernels {
       DeviceIndex index = null;
       if (settings.kernel() == Kernel.VECTOR_SEARCH) {
         Matrix vectors = settings.loadIndex().vectors();
-        index = opened.get(0).uploadIndex(vectors.data(), vectors.rows(), vectors.cols());
+        // A worker of its own, closed after: the upload grows its staging buffer, which
+        // the serving workers then need not keep.
+        try (CudaWorker loader = CudaWorker.open(device)) {
+          index = loader.uploadIndex(vectors.data(), vectors.rows(), vectors.cols());
+        }
       }
       return new GpuKernels(List.copyOf(opened), index);
     } catch (RuntimeException | Error e) {

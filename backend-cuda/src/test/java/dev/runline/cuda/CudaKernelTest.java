@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,10 +32,18 @@ class CudaKernelTest {
   @BeforeAll
   static void openWorker() {
     if (Boolean.getBoolean("runline.cuda.required") && !CudaNative.isAvailable()) {
-      fail("runline.cuda.required is set but no usable CUDA GPU was found", CudaNative.unavailabilityCause());
+      fail("runline.cuda.required is set but no usable CUDA GPU was found: "
+          + CudaNative.unavailabilityCause().getMessage(), CudaNative.unavailabilityCause());
     }
+    if (CudaNative.isAvailable()) {
+      worker = CudaWorker.open(0);
+    }
+  }
+
+  /** Per test, so that each is reported skipped with the reason. */
+  @BeforeEach
+  void requireGpu() {
     assumeTrue(CudaNative.isAvailable(), () -> "no usable CUDA GPU: " + CudaNative.unavailabilityCause().getMessage());
-    worker = CudaWorker.open(0);
   }
 
   @AfterAll
