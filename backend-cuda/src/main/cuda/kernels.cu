@@ -18,6 +18,11 @@
 // stopping as soon as the bin holding the k-th key is taken whole: usually after the
 // score bits), gathers the k winners into shared memory and sorts them there with a
 // bitonic network. Nothing of size N is ever sorted, and the scores are only read.
+//
+// Search: the two alternate over the index a chunk of rows at a time (SGEMM into a
+// Q x chunk score buffer, then top-k of that chunk together with the winners carried from
+// the chunks before), so the scores of all Q x N pairs never exist at once and device
+// memory stays bounded whatever N.
 #include "runline_cuda.h"
 
 namespace runline {
