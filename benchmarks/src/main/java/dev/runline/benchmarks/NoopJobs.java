@@ -28,12 +28,16 @@ final class NoopJobs {
   static Runline engine(int workers, IntakeWaitStrategy intake, Handler handler) {
     return Runline.builder()
         .intakeWaitStrategy(intake)
-        .endpoint(Endpoint.builder(ENDPOINT)
-            .handler(handler)
-            .workers(workers)
-            .queueCapacity(QUEUE_CAPACITY)
-            .unlimited()
-            .build())
+        .endpoint(endpoint(workers, handler).build())
         .build();
+  }
+
+  /** The endpoint of {@link #engine}, still open to changes (e.g. limits back on). */
+  static Endpoint.Builder endpoint(int workers, Handler handler) {
+    return Endpoint.builder(ENDPOINT)
+        .handler(handler)
+        .workers(workers)
+        .queueCapacity(QUEUE_CAPACITY)
+        .unlimited();
   }
 }
