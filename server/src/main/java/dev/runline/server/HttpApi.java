@@ -14,6 +14,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.Router;
@@ -71,38 +76,110 @@ final class HttpApi {
     route(router, "/v2/:endpoint/health", Set.of(HttpMethod.GET), RUN_BODY_LIMIT, this::health);
     route(router, "/v2/:endpoint/purge-queue", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::purgeQueue);
 
-    router.route().last().handler(ctx -> error(ctx, 404, "no route " + ctx.request().method() + " "
-        + JobRequests.truncate(ctx.normalizedPath()) + "; routes are /v2/{endpoint_id}/run, /runsync, /status/{id}, "
+    router.route().last().handler(ctx -> error(ctx, 404, "no route " + JobRequests.truncate(ctx.request().method().name())
+        + " " + JobRequests.truncate(ctx.request().path()) + "; routes are /v2/{endpoint_id}/run, /runsync, /status/{id}, "
         + "/status-sync/{id}, /stream/{id}, /cancel/{id}, /retry/{id}, /health, /purge-queue"));
-    router.errorHandler(413, ctx -> error(ctx, 413, "the request body is larger than this route accepts ("
-        + (ctx.normalizedPath().endsWith("/runsync") ? "20 MB" : "10 MB") + ")"));
-    router.errorHandler(400, ctx -> error(ctx, 400, "the request could not be read"));
-    router.errorHandler(500, ctx -> {
-      if (ctx.failure() != null) {
-        LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), ctx.failure());
-      }
-      error(ctx, 500, "internal error; the server log has the details");
-    });
+    router.route().failureHandler(this::failed);
+    router.uncaughtErrorHandler(this::failed);
+    router.errorHandler(400, this::failed);
+    router.errorHandler(500, this::failed);
     return router;
   }
 
+  /**
+   * Registers a route: a handler per allowed method (a body is read only for POST, so a
+   * body-less method never reaches the body parser), then a 405 for any other method.
+   */
   private void route(Router router, String path, Set<HttpMethod> methods, long bodyLimit,
       Handler<RoutingContext> handler) {
+    Handler<RoutingContext> guarded = ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (RunlineException e) {
+        refuse(ctx, e);
+      }
+    };
+    for (HttpMethod method : methods) {
+      if (method == HttpMethod.POST) {
+        router.route(method, path).handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(guarded);
+      } else {
+        router.route(method, path).handler(guarded);
+      }
+    }
     String allow = methods.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", "));
-    router.route(path)
-        .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
-        .handler(ctx -> {
-          if (!methods.contains(ctx.request().method())) {
-            ctx.response().putHeader(HttpHeaders.ALLOW, allow);
-            error(ctx, 405, "method " + ctx.request().method() + " is not allowed here; use " + allow);
-            return;
-          }
-          try {
-            handler.handle(ctx);
-          } catch (RunlineException e) {
-            refuse(ctx, e);
-          }
-        });
+    router.route(path).handler(ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+      error(ctx, 405, "method " + JobRequests.truncate(ctx.request().method().name()) + " is not allowed here; use "
+          + allow);
+    });
+  }
+
+  /**
+   * Every failure a route did not answer itself: too large a body (413), a body that could
+   * not be read (400), a client that went away (nothing to answer; not worth a log line),
+   * and anything else, which is a bug (500, logged with its stack trace, never sent).
+   */
+  private void failed(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    String path = JobRequests.truncate(ctx.request().path());
+    if (ctx.response().ended() || ctx.response().closed() || failure instanceof HttpClosedException) {
+      LOG.debug("request on {} ended early: {}", path, String.valueOf(failure));
+      return;
+    }
+    int code = ctx.statusCode();
+    if (!decodable(ctx)) {
+      error(ctx, 400, "the request's path or query has a malformed %-escape");
+    } else if (code == 413) {
+      error(ctx, 413, "the request body is larger than this route accepts ("
+          + (path.endsWith("/runsync") ? "20 MB" : "10 MB") + ")");
+    } else if (code >= 400 && code < 500) {
+      error(ctx, code, "the request could not be read"
+          + (failure == null || failure.getMessage() == null ? "" : ": " + JobRequests.truncate(failure.getMessage())));
+    } else if (failure instanceof RunlineException refusal) {
+      refuse(ctx, refusal);
+    } else if (failure instanceof DecoderException || failure instanceof IllegalArgumentException
+        || failure instanceof NumberFormatException) {
+      error(ctx, 400, "the request could not be read as HTTP/1.1");
+    } else {
+      LOG.error("unexpected failure on {} {}", ctx.request().method(), path, failure);
+      error(ctx, 500, "internal error; the server log has the details");
+    }
+  }
+
+  /** Whether the path and query decode (Vert.x fails such a request before any handler). */
+  private static boolean decodable(RoutingContext ctx) {
+    try {
+      ctx.normalizedPath();
+      ctx.queryParams();
+      return true;
+    } catch (RuntimeException malformed) {
+      return false;
+    }
+  }
+
+  /**
+   * Requests that fail HTTP decoding before any route (a bad request line, header or
+   * Content-Length, an unsupported version): a 4xx with the JSON error body like every
+   * other refusal, then the connection closes.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    int code = 400;
+    String message = "the request is not valid HTTP/1.1";
+    Throwable cause = request.decoderResult() == null ? null : request.decoderResult().cause();
+    if (cause instanceof TooLongHttpLineException) {
+      code = 414;
+      message = "the request line is too long";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      code = 431;
+      message = "the request headers are too large";
+    }
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, JSON).putHeader(HttpHeaders.CONNECTION, "close")
+        .end(Buffer.buffer(bytes(Map.of("error", message))))
+        .onComplete(done -> request.connection().close());
   }
 
   // ---- routes ------------------------------------------------------------------------

@@ -12,6 +12,10 @@ import dev.runline.InvalidRequestException;
 import dev.runline.JobRequest;
 import dev.runline.Policy;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -57,8 +61,20 @@ final class JobRequests {
   }
 
   static JsonNode readTree(byte[] body) {
+    String text;
     try {
-      JsonNode root = MAPPER.readTree(body);
+      // Strict decoding first: Jackson's byte parser lets overlong forms, encoded surrogates
+      // and code points past U+10FFFF through, silently reinterpreted.
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidRequestException("the request body is not valid UTF-8");
+    }
+    try {
+      JsonNode root = MAPPER.readTree(text);
       if (root == null || root.isMissingNode()) {
         throw new InvalidRequestException("the request body holds no JSON value");
       }

@@ -8,12 +8,15 @@ import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An HTTP/1.1 server (Vert.x Web on Netty) answering the endpoint API for one engine. It
  * does not own the engine: close the server, then the engine.
  */
 public final class RunlineServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunlineServer.class);
   /** Settings of the HTTP listener. */
   public record Options(String host, int port, int maxHeaderSize, int idleTimeoutSeconds) {
     public static Options of(String host, int port) {
@@ -48,6 +51,8 @@ public final class RunlineServer implements AutoCloseable {
           .setHttp2ClearTextEnabled(false);
       HttpServer server = vertx.createHttpServer(http)
           .requestHandler(new HttpApi(engine, metrics).router(vertx))
+          .invalidRequestHandler(HttpApi::invalidRequest)
+          .exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()))
           .listen()
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new RunlineServer(vertx, server);
