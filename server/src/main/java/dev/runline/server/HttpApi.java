@@ -51,30 +51,47 @@ final class HttpApi {
 
   private final Runline engine;
   private final ServerMetrics metrics;
+  private final RunlineServer.Options options;
   private final RefusalLog refusals = new RefusalLog();
 
-  HttpApi(Runline engine, ServerMetrics metrics) {
+  HttpApi(Runline engine, ServerMetrics metrics, RunlineServer.Options options) {
     this.engine = engine;
     this.metrics = metrics;
+    this.options = options;
   }
 
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
+    long bodyTimeoutMillis = options.bodyTimeoutSeconds() * 1000L;
+    router.route().handler(ctx -> {
+      // A client that trickles its body is never idle; it gets a deadline instead.
+      if (!ctx.request().isEnded()) {
+        long timer = vertx.setTimer(bodyTimeoutMillis, id -> {
+          if (!ctx.request().isEnded() && !ctx.response().ended()) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            error(ctx, 408, "the request body did not arrive within " + options.bodyTimeoutSeconds() + " s");
+            ctx.request().connection().close();
+          }
+        });
+        ctx.addEndHandler(v -> vertx.cancelTimer(timer));
+      }
+      ctx.next();
+    });
     router.get("/ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(PING));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
 
-    route(router, "/v2/:endpoint/run", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::run);
-    route(router, "/v2/:endpoint/runsync", Set.of(HttpMethod.POST), RUNSYNC_BODY_LIMIT, this::runSync);
-    route(router, "/v2/:endpoint/status/:id", Set.of(HttpMethod.GET, HttpMethod.POST), RUN_BODY_LIMIT, this::status);
-    route(router, "/v2/:endpoint/status-sync/:id", Set.of(HttpMethod.GET, HttpMethod.POST), RUN_BODY_LIMIT,
+    route(router, "/v2/:endpoint/run", Set.of(HttpMethod.POST), options.runBodyBytes(), this::run);
+    route(router, "/v2/:endpoint/runsync", Set.of(HttpMethod.POST), options.runSyncBodyBytes(), this::runSync);
+    route(router, "/v2/:endpoint/status/:id", Set.of(HttpMethod.GET, HttpMethod.POST), options.runBodyBytes(), this::status);
+    route(router, "/v2/:endpoint/status-sync/:id", Set.of(HttpMethod.GET, HttpMethod.POST), options.runBodyBytes(),
         this::statusSync);
-    route(router, "/v2/:endpoint/stream/:id", Set.of(HttpMethod.GET, HttpMethod.POST), RUN_BODY_LIMIT, this::stream);
-    route(router, "/v2/:endpoint/cancel/:id", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::cancel);
-    route(router, "/v2/:endpoint/retry/:id", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::retry);
-    route(router, "/v2/:endpoint/health", Set.of(HttpMethod.GET), RUN_BODY_LIMIT, this::health);
-    route(router, "/v2/:endpoint/purge-queue", Set.of(HttpMethod.POST), RUN_BODY_LIMIT, this::purgeQueue);
+    route(router, "/v2/:endpoint/stream/:id", Set.of(HttpMethod.GET, HttpMethod.POST), options.runBodyBytes(), this::stream);
+    route(router, "/v2/:endpoint/cancel/:id", Set.of(HttpMethod.POST), options.runBodyBytes(), this::cancel);
+    route(router, "/v2/:endpoint/retry/:id", Set.of(HttpMethod.POST), options.runBodyBytes(), this::retry);
+    route(router, "/v2/:endpoint/health", Set.of(HttpMethod.GET), options.runBodyBytes(), this::health);
+    route(router, "/v2/:endpoint/purge-queue", Set.of(HttpMethod.POST), options.runBodyBytes(), this::purgeQueue);
 
     router.route().last().handler(ctx -> error(ctx, 404, "no route " + JobRequests.truncate(ctx.request().method().name())
         + " " + JobRequests.truncate(ctx.request().path()) + "; routes are /v2/{endpoint_id}/run, /runsync, /status/{id}, "
@@ -131,7 +148,7 @@ final class HttpApi {
       error(ctx, 400, "the request's path or query has a malformed %-escape");
     } else if (code == 413) {
       error(ctx, 413, "the request body is larger than this route accepts ("
-          + (path.endsWith("/runsync") ? "20 MB" : "10 MB") + ")");
+          + (path.endsWith("/runsync") ? options.runSyncBodyBytes() : options.runBodyBytes()) / (1024 * 1024) + " MB)");
     } else if (code >= 400 && code < 500) {
       error(ctx, code, "the request could not be read"
           + (failure == null || failure.getMessage() == null ? "" : ": " + JobRequests.truncate(failure.getMessage())));
@@ -191,7 +208,7 @@ final class HttpApi {
 
   private void runSync(RoutingContext ctx) {
     long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_RUNSYNC_WAIT),
-        MIN_RUNSYNC_WAIT, MAX_WAIT);
+        MIN_RUNSYNC_WAIT, options.maxWaitMillis());
     reply(ctx, engine.runSync(apiKey(ctx), endpoint(ctx), JobRequests.parse(body(ctx)), Duration.ofMillis(wait)));
   }
 
@@ -210,7 +227,7 @@ final class HttpApi {
 
   private void statusSync(RoutingContext ctx) {
     long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_RUNSYNC_WAIT),
-        0, MAX_WAIT);
+        0, options.maxWaitMillis());
     reply(ctx, engine.statusSync(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), Duration.ofMillis(wait)));
   }
 
@@ -221,7 +238,7 @@ final class HttpApi {
       return;
     }
     long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_STREAM_WAIT),
-        0, MAX_WAIT);
+        0, options.maxWaitMillis());
     reply(ctx, engine.stream(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), Duration.ofMillis(wait)));
   }
 

@@ -48,6 +48,30 @@ public final class Main implements Callable<Integer> {
           + "the start fails, naming the cause, when that backend is missing or cannot run here")
   String backend;
 
+  @Option(names = "--max-header-bytes", description = "Bytes of request headers accepted (default: ${DEFAULT-VALUE})")
+  int maxHeaderBytes = 16 * 1024;
+
+  @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+      description = "Close a connection silent this long (default: ${DEFAULT-VALUE})")
+  int idleTimeoutSeconds = 120;
+
+  @Option(names = "--body-timeout", paramLabel = "SECONDS",
+      description = "Refuse (408) a request whose body is not complete this long after its headers (default: ${DEFAULT-VALUE})")
+  int bodyTimeoutSeconds = 30;
+
+  @Option(names = "--max-connections", description = "Open connections accepted at once (default: ${DEFAULT-VALUE})")
+  int maxConnections = 10_000;
+
+  @Option(names = "--max-run-body-bytes", description = "Body limit of /run and the other routes (default: ${DEFAULT-VALUE})")
+  long runBodyBytes = HttpApi.RUN_BODY_LIMIT;
+
+  @Option(names = "--max-runsync-body-bytes", description = "Body limit of /runsync (default: ${DEFAULT-VALUE})")
+  long runSyncBodyBytes = HttpApi.RUNSYNC_BODY_LIMIT;
+
+  @Option(names = "--max-wait", paramLabel = "MILLIS",
+      description = "The longest wait a long poll (/runsync, /status-sync, /stream) may hold (default: ${DEFAULT-VALUE})")
+  long maxWaitMillis = HttpApi.MAX_WAIT;
+
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -143,7 +167,8 @@ public final class Main implements Callable<Integer> {
     Runline engine = builder.build();
     RunlineServer server;
     try {
-      server = RunlineServer.start(engine, metrics, RunlineServer.Options.of(host, port));
+      server = RunlineServer.start(engine, metrics, new RunlineServer.Options(host, port, maxHeaderBytes,
+          idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes, runSyncBodyBytes, maxWaitMillis));
     } catch (RuntimeException e) {
       engine.close();
       throw e;

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +18,45 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunlineServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunlineServer.class);
-  /** Settings of the HTTP listener. */
-  public record Options(String host, int port, int maxHeaderSize, int idleTimeoutSeconds) {
+  /**
+   * Settings of the HTTP listener.
+   *
+   * @param maxHeaderSize bytes of request headers accepted (beyond: 431)
+   * @param idleTimeoutSeconds a connection silent this long is closed
+   * @param bodyTimeoutSeconds a request body not complete this long after its headers is
+   *     refused with 408 and its connection closed (a client trickling bytes is never idle)
+   * @param maxConnections open connections beyond this are closed at once
+   * @param runBodyBytes the body limit of every route but {@code /runsync} (beyond: 413)
+   * @param runSyncBodyBytes the body limit of {@code /runsync}
+   * @param maxWaitMillis the longest {@code wait} a long poll may hold
+   */
+  public record Options(String host, int port, int maxHeaderSize, int idleTimeoutSeconds, int bodyTimeoutSeconds,
+      int maxConnections, long runBodyBytes, long runSyncBodyBytes, long maxWaitMillis) {
+
+    public Options {
+      positive("maxHeaderSize", maxHeaderSize);
+      positive("idleTimeoutSeconds", idleTimeoutSeconds);
+      positive("bodyTimeoutSeconds", bodyTimeoutSeconds);
+      positive("maxConnections", maxConnections);
+      positive("runBodyBytes", runBodyBytes);
+      positive("runSyncBodyBytes", runSyncBodyBytes);
+      positive("maxWaitMillis", maxWaitMillis);
+    }
+
+    public Options(String host, int port, int maxHeaderSize, int idleTimeoutSeconds) {
+      this(host, port, maxHeaderSize, idleTimeoutSeconds, 30, 10_000, HttpApi.RUN_BODY_LIMIT,
+          HttpApi.RUNSYNC_BODY_LIMIT, HttpApi.MAX_WAIT);
+    }
+
+    /** The defaults: 16 KB of headers, 120 s idle, 30 s to send a body, 10,000 connections, 10 / 20 MB bodies, 300 s waits. */
     public static Options of(String host, int port) {
       return new Options(host, port, 16 * 1024, 120);
+    }
+
+    private static void positive(String what, long value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(what + " must be positive, was " + value);
+      }
     }
   }
 
@@ -49,8 +85,16 @@ public final class RunlineServer implements AutoCloseable {
           .setIdleTimeoutUnit(TimeUnit.SECONDS)
           .setTcpNoDelay(true)
           .setHttp2ClearTextEnabled(false);
+      AtomicInteger connections = new AtomicInteger();
       HttpServer server = vertx.createHttpServer(http)
-          .requestHandler(new HttpApi(engine, metrics).router(vertx))
+          .connectionHandler(connection -> {
+            if (connections.incrementAndGet() > options.maxConnections()) {
+              metrics.refused(503);
+              connection.close();
+            }
+            connection.closeHandler(v -> connections.decrementAndGet());
+          })
+          .requestHandler(new HttpApi(engine, metrics, options).router(vertx))
           .invalidRequestHandler(HttpApi::invalidRequest)
           .exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()))
           .listen()
