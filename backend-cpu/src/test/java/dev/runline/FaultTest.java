@@ -95,8 +95,10 @@ class FaultTest {
     Health health = engine.health(KEY, "stubborn");
     assertThat(health.jobs().failed()).isEqualTo(1);
     assertThat(health.jobs().inProgress()).isZero();
-    // The thread is still inside the handler: its worker is honestly reported busy.
-    assertThat(health.workers().running()).isEqualTo(1);
+    // The thread is still inside the handler of a job that ended: its worker is stuck.
+    assertThat(health.workers().unhealthy()).isEqualTo(1);
+    assertThat(health.workers().running()).isZero();
+    assertThat(health.workers().idle()).isEqualTo(1);
 
     // The endpoint goes on serving on its other worker.
     String next = engine.run(KEY, "stubborn", JobRequest.of("ok")).id();
@@ -104,7 +106,7 @@ class FaultTest {
 
     // Its late output changes nothing.
     release.countDown();
-    await().atMost(Duration.ofSeconds(10)).until(() -> engine.health(KEY, "stubborn").workers().running() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> engine.health(KEY, "stubborn").workers().unhealthy() == 0);
     assertThat(engine.status(KEY, "stubborn", id).status()).isEqualTo(Status.TIMED_OUT);
     assertThat(engine.status(KEY, "stubborn", id).output()).isNull();
     assertThat(engine.health(KEY, "stubborn").jobs()).isEqualTo(new Health.Jobs(1, 1, 0, 0, 0));

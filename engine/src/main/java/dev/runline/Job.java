@@ -117,6 +117,11 @@ final class Job implements QueuedJob {
   }
 
   @Override
+  public boolean isRunning() {
+    return state.status == Status.IN_PROGRESS;
+  }
+
+  @Override
   public void run(String workerId) {
     execute(workerId, null);
   }

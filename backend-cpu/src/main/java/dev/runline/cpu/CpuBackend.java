@@ -20,6 +20,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ final class CpuBackend implements Backend {
   private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
   private final Semaphore waiting = new Semaphore(0);
   private final AtomicInteger busy = new AtomicInteger();
+  /** Each worker's job while it runs one, for telling busy workers from stuck ones. */
+  private final AtomicReferenceArray<QueuedJob> current;
   private final Thread[] workers;
   private final String endpoint;
   /** A kernel endpoint's handler (matmul), or {@code null}. */
@@ -81,9 +84,11 @@ final class CpuBackend implements Backend {
     }
     ThreadFactory threads = context.threadFactory("cpu");
     this.workers = new Thread[context.endpoint().workers()];
+    this.current = new AtomicReferenceArray<>(workers.length);
     for (int i = 0; i < workers.length; i++) {
       String workerId = "cpu-" + endpoint + "-" + i;
-      workers[i] = threads.newThread(() -> work(workerId));
+      int slot = i;
+      workers[i] = threads.newThread(() -> work(workerId, slot));
     }
     for (Thread worker : workers) {
       worker.start();
@@ -99,7 +104,7 @@ final class CpuBackend implements Backend {
     waiting.release(batch.size());
   }
 
-  private void work(String workerId) {
+  private void work(String workerId, int slot) {
     while (!stopping) {
       try {
         awaitJob();
@@ -108,6 +113,7 @@ final class CpuBackend implements Backend {
       }
       QueuedJob job = take();
       busy.incrementAndGet();
+      current.set(slot, job);
       try {
         if (searchKernel != null) {
           searchBatch(workerId, job);
@@ -119,6 +125,7 @@ final class CpuBackend implements Backend {
       } catch (Throwable e) {
         LOG.error("worker {} of endpoint '{}': job {} escaped its handler", workerId, endpoint, job.id(), e);
       } finally {
+        current.set(slot, null);
         busy.decrementAndGet();
       }
     }
@@ -169,9 +176,20 @@ final class CpuBackend implements Backend {
 
   @Override
   public Health.Workers workers() {
-    int running = Math.min(busy.get(), workers.length);
-    int idle = workers.length - running;
-    return new Health.Workers(idle, 0, idle, running, 0, 0);
+    int running = 0;
+    int stuck = 0;
+    for (int i = 0; i < workers.length; i++) {
+      QueuedJob job = current.get(i);
+      if (job != null) {
+        if (job.isRunning() || job.isQueued()) {
+          running++;
+        } else {
+          stuck++;
+        }
+      }
+    }
+    int idle = workers.length - running - stuck;
+    return new Health.Workers(idle, 0, idle, running, 0, stuck);
   }
 
   @Override

@@ -22,6 +22,13 @@ public interface QueuedJob {
   boolean isQueued();
 
   /**
+   * Whether the job is IN_PROGRESS. A worker still inside a handler whose job is no longer
+   * running (cancelled or timed out, and ignoring the interrupt) is stuck: report it as
+   * unhealthy.
+   */
+  boolean isRunning();
+
+  /**
    * Runs the endpoint's handler for this job on the calling thread: moves it to IN_PROGRESS
    * (or does nothing if it no longer waits), runs the handler, and moves it to exactly one
    * terminal state. The thread is interrupted if the job is cancelled or times out; its

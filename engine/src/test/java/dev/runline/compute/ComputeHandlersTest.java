@@ -202,6 +202,11 @@ class ComputeHandlersTest {
     }
 
     @Override
+    public boolean isRunning() {
+      return !queued && output == null && error == null;
+    }
+
+    @Override
     public void run(String workerId) {
       throw new UnsupportedOperationException();
     }
