@@ -62,8 +62,9 @@ if [[ -f "$benchmarks" ]] && ! "$java" -jar "$benchmarks" -l 2>/dev/null | grep 
   benchmark_status="not run: $benchmarks has no VectorSearchBenchmark"
 elif [[ -f "$benchmarks" ]]; then
   echo
-  echo "== benchmark: java -jar $benchmarks VectorSearchBenchmark"
-  if "$java" -jar "$benchmarks" VectorSearchBenchmark; then
+  grid=(-p backend=cpu,cuda -p launch=batched,perJob -p batch=1,16,256,1024)
+  echo "== benchmark: java -jar $benchmarks VectorSearchBenchmark ${grid[*]}"
+  if "$java" -jar "$benchmarks" VectorSearchBenchmark "${grid[@]}" -rf json -rff "$check/vector-search.json"; then
     benchmark_status="ran (results above)"
   else
     benchmark_status="FAILED (exit $?)"
