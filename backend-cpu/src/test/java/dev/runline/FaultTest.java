@@ -349,12 +349,12 @@ class FaultTest {
   // ---- enormous outputs --------------------------------------------------------------------
 
   @Test
-  void enormousOutputsAreKeptWholeAndTheEngineGoesOn() throws Exception {
+  void largeOutputsUnderTheLimitAreKeptWholeAndTheEngineGoesOn() throws Exception {
     Map<String, Object> hugeMap = new HashMap<>();
     for (int i = 0; i < 1_000_000; i++) {
       hugeMap.put("k" + i, i);
     }
-    String hugeString = "x".repeat(64 * 1024 * 1024);
+    String hugeString = "x".repeat(32 * 1024 * 1024);
     Runline engine = start(Engines.builder(time).endpoint(Endpoint.builder("big").workers(2).handler(job ->
         switch ((String) job.input()) {
           case "string" -> hugeString;
@@ -373,6 +373,47 @@ class FaultTest {
     assertThat(engine.runSync(KEY, "big", JobRequest.of("small"), Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS)
         .output()).isEqualTo("small");
     assertThat(engine.health(KEY, "big").jobs().completed()).isEqualTo(5);
+  }
+
+  @Test
+  void anOutputChunkOrProgressOverTheEndpointsLimitFailsTheJobWithAClearErrorAndTheWorkerGoesOn() throws Exception {
+    Runline engine = start(Engines.builder(time).endpoint(Endpoint.builder("capped").workers(1)
+        .maxOutputBytes(1024 * 1024).handler(job -> {
+          switch ((String) job.input()) {
+            case "string":
+              return "x".repeat(2 * 1024 * 1024);
+            case "map": {
+              Map<String, Object> big = new HashMap<>();
+              for (int i = 0; i < 200_000; i++) {
+                big.put("k" + i, i);
+              }
+              return big;
+            }
+            case "progress":
+              job.progress("p".repeat(2 * 1024 * 1024));
+              return "unreached";
+            default:
+              return "small";
+          }
+        }).build()).endpoint(Endpoint.builder("capped-stream").workers(1).maxOutputBytes(1024)
+        .streamingHandler((job, sink) -> {
+          sink.emit("fine");
+          sink.emit("y".repeat(4096));
+        }).build()));
+
+    for (String kind : List.of("string", "map", "progress")) {
+      JobStatus failed = engine.runSync(KEY, "capped", JobRequest.of(kind), Duration.ofSeconds(60)).get(60, TimeUnit.SECONDS);
+      assertThat(failed.status()).as(kind).isEqualTo(Status.FAILED);
+      assertThat(failed.error()).as(kind).contains("larger than endpoint 'capped' allows (maxOutputBytes 1048576");
+      assertThat(failed.output()).as(kind).isNull();
+    }
+    JobStatus streamed = engine.runSync(KEY, "capped-stream", JobRequest.of(1), Duration.ofSeconds(60))
+        .get(60, TimeUnit.SECONDS);
+    assertThat(streamed.status()).isEqualTo(Status.FAILED);
+    assertThat(streamed.error()).contains("stream chunk is larger than endpoint 'capped-stream' allows");
+    assertThat(engine.runSync(KEY, "capped", JobRequest.of("small"), Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS)
+        .status()).isEqualTo(Status.COMPLETED);
+    assertThat(engine.health(KEY, "capped").jobs()).isEqualTo(new Health.Jobs(1, 3, 0, 0, 0));
   }
 
   /** A list nested {@code depth} deep: an output no JSON writer would accept, held in process all the same. */

@@ -30,6 +30,7 @@ public final class Endpoint {
   private final Duration runSyncRetention;
   private final Policy defaultPolicy;
   private final boolean returnAggregateStream;
+  private final long maxOutputBytes;
 
   private Endpoint(Builder b) {
     this.name = b.name;
@@ -45,6 +46,7 @@ public final class Endpoint {
     this.runSyncRetention = b.runSyncRetention;
     this.defaultPolicy = b.defaultPolicy;
     this.returnAggregateStream = b.returnAggregateStream;
+    this.maxOutputBytes = b.maxOutputBytes;
   }
 
   public static Builder builder(String name) {
@@ -70,6 +72,7 @@ public final class Endpoint {
     b.runSyncRetention = runSyncRetention;
     b.defaultPolicy = defaultPolicy;
     b.returnAggregateStream = returnAggregateStream;
+    b.maxOutputBytes = maxOutputBytes;
     return b;
   }
 
@@ -129,6 +132,11 @@ public final class Endpoint {
     return returnAggregateStream;
   }
 
+  /** The largest output (and stream chunk, and progress value) a job may produce, as JSON bytes. */
+  public long maxOutputBytes() {
+    return maxOutputBytes;
+  }
+
   @Override
   public String toString() {
     return "Endpoint[" + name + (kernel != null ? ", kernel=" + kernel : "") + ", backend=" + backend + ", workers=" + workers
@@ -150,6 +158,7 @@ public final class Endpoint {
     private Duration runSyncRetention = Duration.ofMinutes(1);
     private Policy defaultPolicy = Policy.DEFAULT;
     private boolean returnAggregateStream;
+    private long maxOutputBytes = 64L * 1024 * 1024;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -269,6 +278,18 @@ public final class Endpoint {
     /** Whether a streaming job's final output is the list of its chunks (else an empty list). */
     public Builder returnAggregateStream(boolean returnAggregateStream) {
       this.returnAggregateStream = returnAggregateStream;
+      return this;
+    }
+
+    /**
+     * The largest output, stream chunk or progress value of a job, counted as JSON bytes
+     * (default 64 MB); a larger output fails the job with a message saying so.
+     */
+    public Builder maxOutputBytes(long maxOutputBytes) {
+      if (maxOutputBytes < 1) {
+        throw new IllegalArgumentException("maxOutputBytes must be positive, was " + maxOutputBytes);
+      }
+      this.maxOutputBytes = maxOutputBytes;
       return this;
     }
 

@@ -195,6 +195,10 @@ final class Job implements QueuedJob {
   void end(int attempt, Object output, Throwable error) {
     Status terminal = Status.COMPLETED;
     String message = null;
+    long limit = endpoint.config.maxOutputBytes();
+    if (error == null && OutputSize.exceeds(output, limit)) {
+      error = new IllegalStateException(tooLarge("output", limit));
+    }
     if (error != null) {
       terminal = Status.FAILED;
       message = describe(error);
@@ -221,6 +225,11 @@ final class Job implements QueuedJob {
         return;
       }
     }
+  }
+
+  private String tooLarge(String what, long limit) {
+    return "the " + what + " is larger than endpoint '" + endpoint.name() + "' allows (maxOutputBytes "
+        + limit + " bytes as JSON); return less, or raise the limit";
   }
 
   static String describe(Throwable error) {
@@ -315,6 +324,10 @@ final class Job implements QueuedJob {
 
   /** Shows {@code update} as the output of a running attempt; dropped once it ended. */
   void progress(int attempt, Object update) {
+    long limit = endpoint.config.maxOutputBytes();
+    if (OutputSize.exceeds(update, limit)) {
+      throw new IllegalArgumentException(tooLarge("progress update", limit));
+    }
     while (true) {
       JobState s = state;
       if (s.status != Status.IN_PROGRESS || s.attempt != attempt) {
@@ -338,6 +351,10 @@ final class Job implements QueuedJob {
 
   /** Adds a chunk of a running attempt; {@code false} once that attempt ended. */
   boolean emit(int attempt, Object chunk) {
+    long limit = endpoint.config.maxOutputBytes();
+    if (OutputSize.exceeds(chunk, limit)) {
+      throw new IllegalArgumentException(tooLarge("stream chunk", limit));
+    }
     CompletableFuture<Void> signal;
     synchronized (this) {
       JobState s = state;

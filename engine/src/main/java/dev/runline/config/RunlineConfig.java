@@ -54,7 +54,7 @@ import java.util.OptionalInt;
 public final class RunlineConfig {
   private static final List<String> TOP_KEYS = List.of("apiKeys", "shutdown", "webhook", "intake", "endpoints");
   private static final List<String> ENDPOINT_KEYS = List.of("handler", "kernel", "backend", "backendSettings", "workers",
-      "queueCapacity", "returnAggregateStream", "retention", "policy", "limits");
+      "queueCapacity", "returnAggregateStream", "maxOutputBytes", "retention", "policy", "limits");
   private static final List<String> LIMIT_KEYS = List.of("requests", "per", "concurrent");
   private static final List<String> ROUTES = Arrays.stream(Route.values()).map(Route::path).toList();
 
@@ -333,6 +333,7 @@ public final class RunlineConfig {
     e.value("workers", Section::integer, endpoint::workers);
     e.value("queueCapacity", Section::integer, endpoint::queueCapacity);
     e.value("returnAggregateStream", Section::bool, endpoint::returnAggregateStream);
+    e.value("maxOutputBytes", Section::whole, endpoint::maxOutputBytes);
     retention(e.section("retention", List.of("run", "runSync")), endpoint);
     policy(e.section("policy", List.of("executionTimeout", "ttl")), endpoint);
     limits(e, endpoint);

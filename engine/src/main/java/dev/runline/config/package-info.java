@@ -84,7 +84,9 @@
  *             {@code maxDim}); the {@code cpu} backend takes nothing else.
  *         <li>{@code workers} (1..4096, default: the number of processors),
  *             {@code queueCapacity} (1..2^30, default 16384),
- *             {@code returnAggregateStream} ({@code true}/{@code false}, default false).
+ *             {@code returnAggregateStream} ({@code true}/{@code false}, default false),
+ *             {@code maxOutputBytes} (the largest output, chunk or progress value as JSON
+ *             bytes, default 64 MB).
  *         <li>{@code retention.run} (default 30m) and {@code retention.runSync} (default 1m):
  *             how long a finished job's result is kept; positive.
  *         <li>{@code policy.executionTimeout} (5s..7d, default 10m) and {@code policy.ttl}

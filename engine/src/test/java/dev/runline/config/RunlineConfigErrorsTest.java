@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Each fault names the file, the full path of the key, the bad value and what is allowed. */
 class RunlineConfigErrorsTest {
   private static final String ENDPOINT_KEYS =
-      "handler, kernel, backend, backendSettings, workers, queueCapacity, returnAggregateStream, retention, policy, limits";
+      "handler, kernel, backend, backendSettings, workers, queueCapacity, returnAggregateStream, maxOutputBytes, retention, policy, limits";
   private static final String ROUTES = "run, runsync, status, status-sync, stream, cancel, retry, health, purge-queue";
 
   static ConfigException failure(String yaml) {
