@@ -13,12 +13,13 @@ import dev.runline.cpu.compute.CpuVectorSearch;
 import dev.runline.spi.Backend;
 import dev.runline.spi.BackendContext;
 import dev.runline.spi.QueuedJob;
+import dev.runline.spi.WorkerThreads;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
@@ -195,22 +196,8 @@ final class CpuBackend implements Backend {
   @Override
   public void close() {
     stopping = true;
-    for (Thread worker : workers) {
-      worker.interrupt();
-    }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
-    for (Thread worker : workers) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      try {
-        worker.join(Math.max(1, left));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      if (worker.isAlive()) {
-        LOG.warn("worker {} of endpoint '{}' did not stop within {} ms; its handler ignores interruption",
-            worker.getName(), endpoint, JOIN_MILLIS);
-      }
-    }
+    WorkerThreads.stop(workers, Duration.ofMillis(JOIN_MILLIS), worker -> LOG.warn(
+        "worker {} of endpoint '{}' did not stop within {} ms; its handler ignores interruption",
+        worker.getName(), endpoint, JOIN_MILLIS));
   }
 }

@@ -10,7 +10,9 @@ import dev.runline.compute.VectorSearchKernel;
 import dev.runline.spi.Backend;
 import dev.runline.spi.BackendContext;
 import dev.runline.spi.QueuedJob;
+import dev.runline.spi.WorkerThreads;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -214,23 +216,9 @@ final class CudaBackend implements Backend {
   @Override
   public void close() {
     stopping = true;
-    for (Thread worker : workers) {
-      worker.interrupt();
-    }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
-    for (Thread worker : workers) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      try {
-        worker.join(Math.max(1, left));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      if (worker.isAlive()) {
-        LOG.warn("worker {} of endpoint '{}' did not stop within {} ms; a launch is still running",
-            worker.getName(), endpoint, JOIN_MILLIS);
-      }
-    }
+    WorkerThreads.stop(workers, Duration.ofMillis(JOIN_MILLIS), worker -> LOG.warn(
+        "worker {} of endpoint '{}' did not stop within {} ms; a launch is still running",
+        worker.getName(), endpoint, JOIN_MILLIS));
     // A worker still in a launch holds its CudaWorker's lock, so this waits for the launch.
     kernels.close();
   }
