@@ -333,6 +333,11 @@ class StateMachinePropertiesTest {
         } catch (NotFoundException gone) {
           now = null;
         }
+        if (now == null || TERMINAL.contains(now)) {
+          // Listeners hear of an end on the thread that ended the job, just after the state
+          // became visible to status: give that thread a moment to tell them.
+          org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> endings.get(t.attemptKey()) != null);
+        }
         List<JobStatus> last = endings.get(t.attemptKey());
         if (now == null) {
           assertThat(last).as(what + ": a job no longer found ended, once").hasSize(1);

@@ -50,6 +50,8 @@ final class Job implements QueuedJob {
   private int drained;
   private CompletableFuture<Void> changeSignal;
   private CompletableFuture<JobStatus> terminalSignal;
+  /** Whether the current attempt's end was signalled (listeners told, waiters woken). */
+  private boolean signalled;
   private List<StreamListener> listeners;
 
   Job(String id, EndpointRuntime endpoint, String owner, JobRequest request, Policy policy,
@@ -315,6 +317,7 @@ final class Job implements QueuedJob {
         chunks = null;
         drained = 0;
         terminalSignal = null;
+        signalled = false;
         if (cas(s, JobState.queued(s.attempt + 1, endpoint.now()))) {
           return true;
         }
@@ -393,10 +396,6 @@ final class Job implements QueuedJob {
     CompletableFuture<JobStatus> done;
     synchronized (this) {
       if (lastChunk != null) {
-        if (chunks == null) {
-          chunks = new ArrayList<>(1);
-        }
-        chunks.add(lastChunk);
         if (listeners != null) {
           for (StreamListener listener : listeners) {
             listener.onChunk(lastChunk);
@@ -413,6 +412,7 @@ final class Job implements QueuedJob {
       change = changeSignal;
       changeSignal = null;
       done = terminalSignal;
+      signalled = true;
     }
     if (change != null) {
       change.complete(null);
@@ -426,9 +426,11 @@ final class Job implements QueuedJob {
   CompletableFuture<JobStatus> terminal() {
     synchronized (this) {
       JobState s = state;
-      if (s.status.isTerminal()) {
+      if (signalled) {
         return terminalSignal != null ? terminalSignal : CompletableFuture.completedFuture(s.toStatus(id, s.endedAt));
       }
+      // Not yet signalled, even if the state is already terminal: the thread that ended the
+      // job completes this future after it told the listeners, so no waiter sees an end first.
       if (terminalSignal == null) {
         terminalSignal = new CompletableFuture<>();
       }
@@ -443,9 +445,10 @@ final class Job implements QueuedJob {
    */
   StreamBatch drain(CompletableFuture<Void>[] onChange) {
     synchronized (this) {
-      JobStatus body = statusBody();
-      int size = chunks == null ? 0 : chunks.size();
-      if (size == drained && !body.status().isTerminal() && onChange != null) {
+      JobState s = state;
+      Object last = finalChunk(s);
+      int size = (chunks == null ? 0 : chunks.size()) + (last != null ? 1 : 0);
+      if (size == drained && !s.status.isTerminal() && onChange != null) {
         if (changeSignal == null) {
           changeSignal = new CompletableFuture<>();
         }
@@ -454,11 +457,20 @@ final class Job implements QueuedJob {
       }
       List<StreamBatch.Chunk> out = new ArrayList<>(size - drained);
       for (int i = drained; i < size; i++) {
-        out.add(new StreamBatch.Chunk(chunks.get(i)));
+        out.add(new StreamBatch.Chunk(chunks != null && i < chunks.size() ? chunks.get(i) : last));
       }
       drained = size;
+      JobStatus body = s.toStatus(id, endpoint.now());
       return new StreamBatch(id, body.status(), body.delayTime(), out);
     }
+  }
+
+  /**
+   * The chunk a job that did not stream stands for once it completed: its output. It is
+   * derived, not stored, so a finished job holds no chunk list of its own.
+   */
+  private Object finalChunk(JobState s) {
+    return s.status == Status.COMPLETED && endpoint.config.streamingHandler() == null ? s.output : null;
   }
 
   /** Replays the attempt's chunks to {@code listener}, then follows it live. */
@@ -470,6 +482,10 @@ final class Job implements QueuedJob {
         }
       }
       JobState s = state;
+      Object last = finalChunk(s);
+      if (last != null) {
+        listener.onChunk(last);
+      }
       if (s.status.isTerminal()) {
         listener.onTerminal(s.toStatus(id, s.endedAt));
         return () -> { };
