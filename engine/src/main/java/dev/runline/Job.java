@@ -37,8 +37,9 @@ final class Job implements QueuedJob {
   final Object input;
   final Object s3Config;
   final URI webhook;
-  final long ttlNanos;
-  final long executionTimeoutNanos;
+  /** Milliseconds, as ints: a policy is at most 7 days, and a retained job is 8 bytes smaller. */
+  private final int ttlMillis;
+  private final int executionTimeoutMillis;
   final boolean lowPriority;
   final boolean sync;
 
@@ -46,13 +47,11 @@ final class Job implements QueuedJob {
 
   // Guarded by this.
   private Thread runner;
-  private ArrayList<Object> chunks;
-  private int drained;
-  private CompletableFuture<Void> changeSignal;
+  /** Chunks, stream readers and listeners: made only for jobs that stream or are read as a stream. */
+  private ChunkLog log;
   private CompletableFuture<JobStatus> terminalSignal;
   /** Whether the current attempt's end was signalled (listeners told, waiters woken). */
   private boolean signalled;
-  private List<StreamListener> listeners;
 
   Job(String id, EndpointRuntime endpoint, String owner, JobRequest request, Policy policy,
       boolean sync, long now) {
@@ -62,8 +61,8 @@ final class Job implements QueuedJob {
     this.input = request.input();
     this.s3Config = request.s3Config();
     this.webhook = request.webhook();
-    this.ttlNanos = policy.ttl().toNanos();
-    this.executionTimeoutNanos = policy.executionTimeout().toNanos();
+    this.ttlMillis = Math.toIntExact(policy.ttl().toMillis());
+    this.executionTimeoutMillis = Math.toIntExact(policy.executionTimeout().toMillis());
     this.lowPriority = policy.lowPriority();
     this.sync = sync;
     this.state = JobState.queued(1, now);
@@ -73,13 +72,21 @@ final class Job implements QueuedJob {
     return state;
   }
 
+  long ttlNanos() {
+    return ttlMillis * 1_000_000L;
+  }
+
+  long executionTimeoutNanos() {
+    return executionTimeoutMillis * 1_000_000L;
+  }
+
   /** How long the job is kept once terminal. */
   long retentionNanos() {
     return (sync ? endpoint.config.runSyncRetention() : endpoint.config.runRetention()).toNanos();
   }
 
   private boolean cas(JobState expected, JobState next) {
-    if (next.status.isTerminal() && next.endedAt - expected.queuedAt >= ttlNanos) {
+    if (next.status.isTerminal() && next.endedAt - expected.queuedAt >= ttlNanos()) {
       // The ttl passed first and wins, so the job's state and the store's expiry agree:
       // a job never ends counted as done yet missing from the store.
       expire();
@@ -180,7 +187,7 @@ final class Job implements QueuedJob {
           return null;
         }
         long now = endpoint.now();
-        if (now - s.queuedAt >= ttlNanos) {
+        if (now - s.queuedAt >= ttlNanos()) {
           expire();
           return null;
         }
@@ -279,10 +286,10 @@ final class Job implements QueuedJob {
   void timeOutIfDue(long now) {
     while (true) {
       JobState s = state;
-      if (s.status != Status.IN_PROGRESS || now - s.startedAt < executionTimeoutNanos) {
+      if (s.status != Status.IN_PROGRESS || now - s.startedAt < executionTimeoutNanos()) {
         return;
       }
-      String reason = "execution timeout of " + executionTimeoutNanos / 1_000_000L + " ms passed";
+      String reason = "execution timeout of " + executionTimeoutMillis + " ms passed";
       if (cas(s, s.ended(Status.TIMED_OUT, null, reason, endpoint.now()))) {
         interruptRunner();
         return;
@@ -297,7 +304,7 @@ final class Job implements QueuedJob {
       if (s.status.isTerminal()) {
         return;
       }
-      String reason = "ttl of " + ttlNanos / 1_000_000L + " ms passed";
+      String reason = "ttl of " + ttlMillis + " ms passed";
       if (STATE.compareAndSet(this, s, s.ended(Status.TIMED_OUT, null, reason, endpoint.now()))) {
         endpoint.onExpired(this, s, state);
         interruptRunner();
@@ -314,8 +321,7 @@ final class Job implements QueuedJob {
         if (s.status != Status.FAILED && s.status != Status.TIMED_OUT) {
           return false;
         }
-        chunks = null;
-        drained = 0;
+        log = null;
         terminalSignal = null;
         signalled = false;
         if (cas(s, JobState.queued(s.attempt + 1, endpoint.now()))) {
@@ -352,6 +358,27 @@ final class Job implements QueuedJob {
 
   // ---- chunks and waiters ---------------------------------------------------------------
 
+  /** A job's stream state, guarded by the job's monitor. */
+  private static final class ChunkLog {
+    ArrayList<Object> chunks;
+    /** How many chunks {@code /stream} has returned. */
+    int drained;
+    /** Completes at the next chunk or the end, for a waiting {@code /stream}. */
+    CompletableFuture<Void> changeSignal;
+    List<StreamListener> listeners;
+
+    int size() {
+      return chunks == null ? 0 : chunks.size();
+    }
+  }
+
+  private ChunkLog log() {
+    if (log == null) {
+      log = new ChunkLog();
+    }
+    return log;
+  }
+
   /** Adds a chunk of a running attempt; {@code false} once that attempt ended. */
   boolean emit(int attempt, Object chunk) {
     long limit = endpoint.config.maxOutputBytes();
@@ -364,17 +391,18 @@ final class Job implements QueuedJob {
       if (s.status != Status.IN_PROGRESS || s.attempt != attempt) {
         return false;
       }
-      if (chunks == null) {
-        chunks = new ArrayList<>();
+      ChunkLog l = log();
+      if (l.chunks == null) {
+        l.chunks = new ArrayList<>();
       }
-      chunks.add(chunk);
-      if (listeners != null) {
-        for (StreamListener listener : listeners) {
+      l.chunks.add(chunk);
+      if (l.listeners != null) {
+        for (StreamListener listener : l.listeners) {
           listener.onChunk(chunk);
         }
       }
-      signal = changeSignal;
-      changeSignal = null;
+      signal = l.changeSignal;
+      l.changeSignal = null;
     }
     if (signal != null) {
       signal.complete(null);
@@ -384,7 +412,7 @@ final class Job implements QueuedJob {
 
   /** The chunks of the current attempt so far (a copy). */
   synchronized List<Object> chunks() {
-    return chunks == null ? List.of() : new ArrayList<>(chunks);
+    return log == null || log.chunks == null ? List.of() : new ArrayList<>(log.chunks);
   }
 
   /**
@@ -392,25 +420,26 @@ final class Job implements QueuedJob {
    * body is built only when someone waits for it: most jobs have no waiter.
    */
   void signalTerminal(JobState terminal, Object lastChunk) {
-    CompletableFuture<Void> change;
+    CompletableFuture<Void> change = null;
     CompletableFuture<JobStatus> done;
     synchronized (this) {
-      if (lastChunk != null) {
-        if (listeners != null) {
-          for (StreamListener listener : listeners) {
-            listener.onChunk(lastChunk);
+      ChunkLog l = log;
+      if (l != null) {
+        if (l.listeners != null) {
+          if (lastChunk != null) {
+            for (StreamListener listener : l.listeners) {
+              listener.onChunk(lastChunk);
+            }
           }
+          JobStatus body = terminal.toStatus(id, terminal.endedAt);
+          for (StreamListener listener : l.listeners) {
+            listener.onTerminal(body);
+          }
+          l.listeners = null;
         }
+        change = l.changeSignal;
+        l.changeSignal = null;
       }
-      if (listeners != null) {
-        JobStatus body = terminal.toStatus(id, terminal.endedAt);
-        for (StreamListener listener : listeners) {
-          listener.onTerminal(body);
-        }
-        listeners = null;
-      }
-      change = changeSignal;
-      changeSignal = null;
       done = terminalSignal;
       signalled = true;
     }
@@ -447,19 +476,24 @@ final class Job implements QueuedJob {
     synchronized (this) {
       JobState s = state;
       Object last = finalChunk(s);
-      int size = (chunks == null ? 0 : chunks.size()) + (last != null ? 1 : 0);
+      int stored = log == null ? 0 : log.size();
+      int drained = log == null ? 0 : log.drained;
+      int size = stored + (last != null ? 1 : 0);
       if (size == drained && !s.status.isTerminal() && onChange != null) {
-        if (changeSignal == null) {
-          changeSignal = new CompletableFuture<>();
+        ChunkLog l = log();
+        if (l.changeSignal == null) {
+          l.changeSignal = new CompletableFuture<>();
         }
-        onChange[0] = changeSignal;
+        onChange[0] = l.changeSignal;
         return null;
       }
       List<StreamBatch.Chunk> out = new ArrayList<>(size - drained);
       for (int i = drained; i < size; i++) {
-        out.add(new StreamBatch.Chunk(chunks != null && i < chunks.size() ? chunks.get(i) : last));
+        out.add(new StreamBatch.Chunk(i < stored ? log.chunks.get(i) : last));
       }
-      drained = size;
+      if (size != drained) {
+        log().drained = size;
+      }
       JobStatus body = s.toStatus(id, endpoint.now());
       return new StreamBatch(id, body.status(), body.delayTime(), out);
     }
@@ -475,9 +509,10 @@ final class Job implements QueuedJob {
 
   /** Replays the attempt's chunks to {@code listener}, then follows it live. */
   AutoCloseable subscribe(StreamListener listener) {
+    ChunkLog l;
     synchronized (this) {
-      if (chunks != null) {
-        for (Object chunk : chunks) {
+      if (log != null && log.chunks != null) {
+        for (Object chunk : log.chunks) {
           listener.onChunk(chunk);
         }
       }
@@ -490,15 +525,16 @@ final class Job implements QueuedJob {
         listener.onTerminal(s.toStatus(id, s.endedAt));
         return () -> { };
       }
-      if (listeners == null) {
-        listeners = new ArrayList<>(2);
+      l = log();
+      if (l.listeners == null) {
+        l.listeners = new ArrayList<>(2);
       }
-      listeners.add(listener);
+      l.listeners.add(listener);
     }
     return () -> {
       synchronized (Job.this) {
-        if (listeners != null) {
-          listeners.remove(listener);
+        if (l.listeners != null) {
+          l.listeners.remove(listener);
         }
       }
     };

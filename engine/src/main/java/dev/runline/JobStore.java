@@ -28,7 +28,7 @@ final class JobStore {
         .expireAfter(new Expiry<String, Job>() {
           @Override
           public long expireAfterCreate(String id, Job job, long now) {
-            return job.state().status.isTerminal() ? job.retentionNanos() : job.ttlNanos;
+            return job.state().status.isTerminal() ? job.retentionNanos() : job.ttlNanos();
           }
 
           @Override
@@ -73,7 +73,7 @@ final class JobStore {
 
   /** A re-queued job lives for its ttl again. */
   void restartTtl(Job job) {
-    expiry.setExpiresAfter(job.id, Duration.ofNanos(job.ttlNanos));
+    expiry.setExpiresAfter(job.id, Duration.ofNanos(job.ttlNanos()));
   }
 
   /** Keeps the job at most {@code ttl} from now. */
