@@ -13,12 +13,11 @@ import dev.runline.cpu.compute.CpuVectorSearch;
 import dev.runline.spi.Backend;
 import dev.runline.spi.BackendContext;
 import dev.runline.spi.QueuedJob;
+import dev.runline.spi.WaitingJobs;
 import dev.runline.spi.WorkerThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -26,10 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A fixed pool of worker threads per endpoint. Jobs wait in two queues, normal and low
- * priority; a worker always takes a normal job when one waits. A semaphore counts the jobs
- * handed over, so an idle worker parks until there is work and each release wakes at most
- * one worker.
+ * A fixed pool of worker threads per endpoint, taking jobs from {@link WaitingJobs}: a
+ * normal-priority job first whenever one waits.
  *
  * <p>A kernel endpoint's jobs run through the kernel's shared handler
  * ({@link ComputeHandlers}) with the CPU kernels of {@code dev.runline.cpu.compute}, which
@@ -40,12 +37,8 @@ final class CpuBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
   private static final long JOIN_MILLIS = 10_000;
   private static final int MAX_BATCH_JOBS = 64;
-  /** Spins before parking: a few microseconds on current processors. */
-  private static final int SPINS = 256;
 
-  private final ConcurrentLinkedQueue<QueuedJob> normal = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
-  private final Semaphore waiting = new Semaphore(0);
+  private final WaitingJobs waiting = new WaitingJobs();
   private final AtomicInteger busy = new AtomicInteger();
   /** Each worker's job while it runs one, for telling busy workers from stuck ones. */
   private final AtomicReferenceArray<QueuedJob> current;
@@ -98,21 +91,17 @@ final class CpuBackend implements Backend {
 
   @Override
   public void dispatch(List<QueuedJob> batch) {
-    for (int i = 0, n = batch.size(); i < n; i++) {
-      QueuedJob job = batch.get(i);
-      (job.lowPriority() ? low : normal).offer(job);
-    }
-    waiting.release(batch.size());
+    waiting.addAll(batch);
   }
 
   private void work(String workerId, int slot) {
     while (!stopping) {
+      QueuedJob job;
       try {
-        awaitJob();
+        job = waiting.take();
       } catch (InterruptedException e) {
         continue;
       }
-      QueuedJob job = take();
       busy.incrementAndGet();
       current.set(slot, job);
       try {
@@ -140,39 +129,10 @@ final class CpuBackend implements Backend {
   private void searchBatch(String workerId, QueuedJob first) {
     List<QueuedJob> batch = new ArrayList<>();
     batch.add(first);
-    while (batch.size() < MAX_BATCH_JOBS && waiting.tryAcquire()) {
-      batch.add(take());
+    for (QueuedJob next; batch.size() < MAX_BATCH_JOBS && (next = waiting.poll()) != null; ) {
+      batch.add(next);
     }
     ComputeHandlers.runVectorSearch(batch, workerId, searchKernel, kernelSettings, kernelSettings.maxQueries());
-  }
-
-  /**
-   * Takes a permit for one waiting job. A worker that just finished spins briefly before it
-   * parks: under a steady stream of jobs the next one usually arrives within the spin, and
-   * taking it then avoids a park and an unpark (a system call each) per job.
-   */
-  private void awaitJob() throws InterruptedException {
-    for (int i = 0; i < SPINS; i++) {
-      if (waiting.tryAcquire()) {
-        return;
-      }
-      Thread.onSpinWait();
-    }
-    waiting.acquire();
-  }
-
-  /** A permit guarantees a job is in one of the queues (they are offered before release). */
-  private QueuedJob take() {
-    while (true) {
-      QueuedJob job = normal.poll();
-      if (job == null) {
-        job = low.poll();
-      }
-      if (job != null) {
-        return job;
-      }
-      Thread.onSpinWait();
-    }
   }
 
   @Override

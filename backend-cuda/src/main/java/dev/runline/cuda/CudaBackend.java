@@ -10,14 +10,13 @@ import dev.runline.compute.VectorSearchKernel;
 import dev.runline.spi.Backend;
 import dev.runline.spi.BackendContext;
 import dev.runline.spi.QueuedJob;
+import dev.runline.spi.WaitingJobs;
 import dev.runline.spi.WorkerThreads;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,9 +57,7 @@ final class CudaBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
   private static final long JOIN_MILLIS = 10_000;
 
-  private final ConcurrentLinkedQueue<QueuedJob> normal = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
-  private final Semaphore waiting = new Semaphore(0);
+  private final WaitingJobs waiting = new WaitingJobs();
   private final AtomicInteger busy = new AtomicInteger();
   private final String endpoint;
   private final KernelSettings settings;
@@ -126,11 +123,7 @@ final class CudaBackend implements Backend {
 
   @Override
   public void dispatch(List<QueuedJob> batch) {
-    for (int i = 0, n = batch.size(); i < n; i++) {
-      QueuedJob job = batch.get(i);
-      (job.lowPriority() ? low : normal).offer(job);
-    }
-    waiting.release(batch.size());
+    waiting.addAll(batch);
   }
 
   /** What a worker does with each batch it gathers. */
@@ -143,11 +136,10 @@ final class CudaBackend implements Backend {
     List<QueuedJob> batch = new ArrayList<>();
     while (!stopping) {
       try {
-        waiting.acquire();
+        batch.add(waiting.take());
       } catch (InterruptedException e) {
         continue;
       }
-      batch.add(take());
       busy.incrementAndGet();
       try {
         if (settings.kernel() == Kernel.VECTOR_SEARCH) {
@@ -177,32 +169,17 @@ final class CudaBackend implements Backend {
   private void gather(List<QueuedJob> batch) {
     long deadline = System.nanoTime() + maxQueueDelayNanos;
     while (batch.size() < maxBatch) {
-      if (!waiting.tryAcquire()) {
-        long left = deadline - System.nanoTime();
-        try {
-          if (left <= 0 || !waiting.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-            return;
-          }
-        } catch (InterruptedException e) {
-          // close(): run what was gathered, then the loop sees stopping.
-          return;
-        }
+      QueuedJob next;
+      try {
+        next = waiting.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        // close(): run what was gathered, then the loop sees stopping.
+        return;
       }
-      batch.add(take());
-    }
-  }
-
-  /** A permit guarantees a job is in one of the queues (they are offered before release). */
-  private QueuedJob take() {
-    while (true) {
-      QueuedJob job = normal.poll();
-      if (job == null) {
-        job = low.poll();
+      if (next == null) {
+        return;
       }
-      if (job != null) {
-        return job;
-      }
-      Thread.onSpinWait();
+      batch.add(next);
     }
   }
 

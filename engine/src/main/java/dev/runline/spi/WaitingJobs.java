@@ -1,0 +1,70 @@
+package dev.runline.spi;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A backend's jobs waiting for a worker, in two queues: a worker always takes a
+ * normal-priority job when one waits, so {@code lowPriority} jobs run only when none does.
+ * A semaphore counts the jobs handed over, so an idle worker parks until there is work and
+ * each job wakes at most one worker.
+ */
+public final class WaitingJobs {
+  /** Spins before parking: a few microseconds on current processors. */
+  private static final int SPINS = 256;
+
+  private final ConcurrentLinkedQueue<QueuedJob> normal = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
+  private final Semaphore waiting = new Semaphore(0);
+
+  /** Queues a batch from {@link Backend#dispatch}. */
+  public void addAll(List<QueuedJob> batch) {
+    for (int i = 0, n = batch.size(); i < n; i++) {
+      QueuedJob job = batch.get(i);
+      (job.lowPriority() ? low : normal).offer(job);
+    }
+    waiting.release(batch.size());
+  }
+
+  /**
+   * The next job, waiting for one. A worker that just finished spins briefly before it parks:
+   * under a steady stream of jobs the next one usually arrives within the spin, and taking
+   * it then saves a park and an unpark (a system call each) per job.
+   */
+  public QueuedJob take() throws InterruptedException {
+    for (int i = 0; i < SPINS; i++) {
+      if (waiting.tryAcquire()) {
+        return next();
+      }
+      Thread.onSpinWait();
+    }
+    waiting.acquire();
+    return next();
+  }
+
+  /** The next job if one waits, else {@code null}. */
+  public QueuedJob poll() {
+    return waiting.tryAcquire() ? next() : null;
+  }
+
+  /** The next job, waiting at most {@code timeout} for one; {@code null} when none came. */
+  public QueuedJob poll(long timeout, TimeUnit unit) throws InterruptedException {
+    return waiting.tryAcquire() || waiting.tryAcquire(timeout, unit) ? next() : null;
+  }
+
+  /** A permit guarantees a job is in one of the queues (they are offered before release). */
+  private QueuedJob next() {
+    while (true) {
+      QueuedJob job = normal.poll();
+      if (job == null) {
+        job = low.poll();
+      }
+      if (job != null) {
+        return job;
+      }
+      Thread.onSpinWait();
+    }
+  }
+}
