@@ -1,7 +1,6 @@
 package dev.runline.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runline.Endpoint;
 import dev.runline.Runline;
 import dev.runline.RunlineBuilder;
 import java.io.IOException;
@@ -12,39 +11,32 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
-/** A server on an ephemeral loopback port, and a client for it. */
+/**
+ * A {@link TestServer} with the default options, and the request helpers the route tests
+ * use.
+ */
 final class HttpFixture implements AutoCloseable {
-  static final String KEY = "http-test-key-1";
-  static final String OTHER_KEY = "http-test-key-2";
+  static final String KEY = TestServer.KEY;
+  static final String OTHER_KEY = TestServer.OTHER_KEY;
 
-  final CountDownLatch gate = new CountDownLatch(1);
+  private final TestServer test;
+  final CountDownLatch gate;
   final Runline engine;
   final RunlineServer server;
-  final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient client;
 
   HttpFixture() {
     this(builder -> { });
   }
 
-  HttpFixture(java.util.function.Consumer<RunlineBuilder> customize) {
-    ServerMetrics metrics = new ServerMetrics();
-    RunlineBuilder builder = Runline.builder()
-        .apiKeys(KEY, OTHER_KEY)
-        .listener(metrics)
-        .shutdownTimeout(Duration.ofSeconds(2))
-        .endpoint(Endpoint.builder("echo").handler(DemoHandlers.ECHO).workers(2).build())
-        .endpoint(Endpoint.builder("tokens").streamingHandler(DemoHandlers.TOKENS).workers(2).build())
-        .endpoint(Endpoint.builder("sleep").handler(DemoHandlers.SLEEP).workers(2).build())
-        .endpoint(Endpoint.builder("fail").handler(DemoHandlers.FAIL).workers(1).build())
-        .endpoint(Endpoint.builder("gated").workers(1).handler(job -> {
-          gate.await(30, TimeUnit.SECONDS);
-          return job.input();
-        }).build());
-    customize.accept(builder);
-    this.engine = builder.build();
-    this.server = RunlineServer.start(engine, metrics, RunlineServer.Options.of("127.0.0.1", 0));
+  HttpFixture(Consumer<RunlineBuilder> customize) {
+    this.test = TestServer.start(RunlineServer.Options.of("127.0.0.1", 0), customize);
+    this.gate = test.gate;
+    this.engine = test.engine;
+    this.server = test.server;
+    this.client = test.client;
   }
 
   URI uri(String path) {
@@ -99,8 +91,6 @@ final class HttpFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    gate.countDown();
-    server.close();
-    engine.close();
+    test.close();
   }
 }

@@ -20,8 +20,8 @@ import java.util.function.Consumer;
  * listener, as {@link Main} builds it.
  */
 final class TestServer implements AutoCloseable {
-  static final String KEY = HttpFixture.KEY;
-  static final String OTHER_KEY = HttpFixture.OTHER_KEY;
+  static final String KEY = "http-test-key-1";
+  static final String OTHER_KEY = "http-test-key-2";
 
   final CountDownLatch gate = new CountDownLatch(1);
   final Runline engine;
