@@ -333,13 +333,19 @@ class StateMachinePropertiesTest {
         } catch (NotFoundException gone) {
           now = null;
         }
-        if (now == null || TERMINAL.contains(now)) {
+        if (TERMINAL.contains(now)) {
           // Listeners hear of an end on the thread that ended the job, just after the state
           // became visible to status: give that thread a moment to tell them.
           org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> endings.get(t.attemptKey()) != null);
         }
         List<JobStatus> last = endings.get(t.attemptKey());
-        if (now == null) {
+        // Reads see a ttl exactly, but the store's timer wheel ends the job (and tells the
+        // listeners and /health) within about a second of it: until then it counts as it last
+        // was. A later advance of the clock ends it, and finish() checks every job ended once.
+        boolean expiring = now == null && last == null && t.seen != null && !TERMINAL.contains(t.seen);
+        if (expiring) {
+          now = t.seen;
+        } else if (now == null) {
           assertThat(last).as(what + ": a job no longer found ended, once").hasSize(1);
           // By its ttl, or by its execution timeout in the same instant (both timers were due).
           assertThat(last.get(0).status()).as(what + ": and TIMED_OUT: " + last.get(0)).isEqualTo(Status.TIMED_OUT);
@@ -351,7 +357,7 @@ class StateMachinePropertiesTest {
           assertThat(last).as(what + ": a live attempt has not ended").isNull();
         }
         assertThat(allowed(t.seen, now, retriedNow.contains(t.id))).as(what + ": " + t.seen + " -> " + now).isTrue();
-        if (expected.containsKey(t.id)) {
+        if (expected.containsKey(t.id) && !expiring) {
           assertThat(now).as(what + ": what the operation determined").isEqualTo(expected.get(t.id));
         }
         for (int attempt = 1; attempt <= t.retries + 1; attempt++) {

@@ -278,8 +278,14 @@ final class RunlineEngine implements Runline {
       return terminal.isDone() ? terminal : CompletableFuture.completedFuture(current(job, pendingForm));
     }
     CompletableFuture<JobStatus> result = new CompletableFuture<>();
-    Future<?> timer = scheduler.schedule(executor, () -> result.complete(current(job, pendingForm)),
-        wait.toNanos(), TimeUnit.NANOSECONDS);
+    Future<?> timer = scheduler.schedule(executor, () -> {
+      JobStatus now = current(job, pendingForm);
+      // A job that ended just now is answered by its terminal signal, which follows at once:
+      // no waiter sees an end before the listeners have heard of it.
+      if (!now.status().isTerminal()) {
+        result.complete(now);
+      }
+    }, wait.toNanos(), TimeUnit.NANOSECONDS);
     terminal.whenComplete((status, error) -> {
       timer.cancel(false);
       result.complete(status);
