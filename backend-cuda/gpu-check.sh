@@ -9,6 +9,8 @@
 # GPU host and run:
 #     backend-cuda/gpu-check.sh
 #
+# GPU_CHECK_JMH adds JMH options to the benchmark (e.g. "-wi 1 -i 3 -r 2" for a shorter run).
+#
 # The tests run with -Drunline.cuda.required=true: where the GPU cannot be used they fail,
 # naming what is missing (driver, device, library), rather than skip.
 set -uo pipefail
@@ -63,8 +65,9 @@ if [[ -f "$benchmarks" ]] && ! "$java" -jar "$benchmarks" -l 2>/dev/null | grep 
 elif [[ -f "$benchmarks" ]]; then
   echo
   grid=(-p backend=cpu,cuda -p launch=batched,perJob -p batch=1,16,256,1024)
-  echo "== benchmark: java -jar $benchmarks VectorSearchBenchmark ${grid[*]}"
-  if "$java" -jar "$benchmarks" VectorSearchBenchmark "${grid[@]}" -rf json -rff "$check/vector-search.json"; then
+  read -r -a extra <<< "${GPU_CHECK_JMH:-}"
+  echo "== benchmark: java -jar $benchmarks VectorSearchBenchmark ${grid[*]} ${extra[*]}"
+  if "$java" -jar "$benchmarks" VectorSearchBenchmark "${grid[@]}" "${extra[@]}" -rf json -rff "$check/vector-search.json"; then
     benchmark_status="ran (results above)"
   else
     benchmark_status="FAILED (exit $?)"

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * backend.
  *
  * <p>Dynamic batching (vector-search): a worker that takes a job also takes the jobs
- * waiting behind it, up to {@code maxBatch}, and when fewer are there, waits up to
- * {@code maxQueueDelayMicros} from the first for more to arrive. A launch costs about the
- * same for one query as for hundreds (the index is read once per launch), so under load a
- * short wait buys throughput; when idle it adds at most that delay. The batch then goes
+ * waiting behind it, up to {@code maxBatch}, and when fewer are there while another
+ * worker's launch runs, waits up to {@code maxQueueDelayMicros} for more to arrive. A
+ * launch costs about the same for one query as for hundreds (the index is read once per
+ * launch), so under load a short wait buys throughput; on an idle device a batch launches
+ * at once, so a lone job pays no delay. The batch then goes
  * through {@link ComputeHandlers#runVectorSearch} as one launch: jobs no longer queued
  * (cancelled, purged, expired) are dropped, a job whose input is malformed fails alone with
  * the parser's message before the launch, the queries of the rest are stacked into one
@@ -59,6 +61,7 @@ final class CudaBackend implements Backend {
 
   private final WaitingJobs waiting = new WaitingJobs();
   private final AtomicInteger busy = new AtomicInteger();
+  private final AtomicLong delayedLaunches = new AtomicLong();
   private final String endpoint;
   private final KernelSettings settings;
   private final int maxBatch;
@@ -163,13 +166,23 @@ final class CudaBackend implements Backend {
   }
 
   /**
-   * Adds the jobs waiting behind the first, up to {@code maxBatch}, waiting up to
-   * {@code maxQueueDelayMicros} from now for more when fewer are there.
+   * Adds the jobs waiting behind the first, up to {@code maxBatch}. When fewer wait and
+   * another worker's launch is running, waits up to {@code maxQueueDelayMicros} from now for
+   * more: the device is busy, so the wait costs little and the launch carries more jobs.
+   * When no other launch runs, the device is idle and the batch launches at once: a lone
+   * job pays no queue delay.
    */
   private void gather(List<QueuedJob> batch) {
+    QueuedJob next;
+    while (batch.size() < maxBatch && (next = waiting.poll()) != null) {
+      batch.add(next);
+    }
+    if (batch.size() >= maxBatch || maxQueueDelayNanos == 0 || busy.get() <= 1) {
+      return;
+    }
+    delayedLaunches.incrementAndGet();
     long deadline = System.nanoTime() + maxQueueDelayNanos;
     while (batch.size() < maxBatch) {
-      QueuedJob next;
       try {
         next = waiting.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
@@ -181,6 +194,11 @@ final class CudaBackend implements Backend {
       }
       batch.add(next);
     }
+  }
+
+  /** How many launches waited for their batch to fill (for the tests). */
+  long delayedLaunches() {
+    return delayedLaunches.get();
   }
 
   @Override

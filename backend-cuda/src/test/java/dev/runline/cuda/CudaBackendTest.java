@@ -52,6 +52,7 @@ class CudaBackendTest {
   private final LoopKernels kernels = new LoopKernels();
   private final Semaphore dispatched = new Semaphore(0);
   private Runline engine;
+  private volatile CudaBackend opened;
 
   @AfterEach
   void stop() {
@@ -124,6 +125,43 @@ class CudaBackendTest {
       assertThat(((Map<?, ?>) done.output()).get("ids")).isEqualTo(expectedIds(query(i + 1), 3));
     }
     assertThat(kernels.launchQueries).containsExactly(1, 10);
+  }
+
+  @Test
+  void loneJobOnAnIdleDeviceLaunchesWithoutWaitingForABatch() throws Exception {
+    start(endpoint -> endpoint.backendSetting("maxQueueDelayMicros", 1_000_000));
+
+    for (int i = 0; i < 5; i++) {
+      JobStatus done = await(submit(Map.of("query", query(i), "k", 3)));
+      assertThat(done.status()).isEqualTo(Status.COMPLETED);
+    }
+
+    assertThat(kernels.launchQueries).containsExactly(1, 1, 1, 1, 1);
+    assertThat(opened.delayedLaunches()).as("launches that waited for their batch to fill").isZero();
+  }
+
+  @Test
+  void whileAnotherLaunchRunsAWorkerWaitsForItsBatchToFill() throws Exception {
+    start(endpoint -> endpoint.workers(2).backendSetting("maxQueueDelayMicros", 1_000_000));
+    kernels.holdNextLaunch();
+    JobStatus first = submit(Map.of("query", query(0), "k", 3));
+    kernels.awaitHeldLaunch();
+
+    // The second worker takes the first of these, finds the device busy, and waits (up to a
+    // second) for the others instead of launching one job.
+    List<JobStatus> queued = new ArrayList<>();
+    for (Object input : queries(3)) {
+      queued.add(submit(input));
+    }
+    for (JobStatus job : queued) {
+      assertThat(await(job).status()).isEqualTo(Status.COMPLETED);
+    }
+    kernels.releaseHeldLaunch();
+
+    assertThat(await(first).status()).isEqualTo(Status.COMPLETED);
+    // A launch is recorded as it ends: the batch of three ended while the first was held.
+    assertThat(kernels.launchQueries).containsExactly(3, 1);
+    assertThat(opened.delayedLaunches()).isEqualTo(1);
   }
 
   @Test
@@ -282,7 +320,8 @@ class CudaBackendTest {
 
     @Override
     public Backend open(BackendContext context) {
-      Backend backend = new CudaBackend(context, kernels);
+      CudaBackend backend = new CudaBackend(context, kernels);
+      opened = backend;
       return new Backend() {
         @Override
         public void dispatch(List<QueuedJob> batch) {
