@@ -5,6 +5,7 @@ import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventTranslatorOneArg;
 import com.lmax.disruptor.LiteBlockingWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
@@ -15,6 +16,7 @@ import dev.runline.spi.QueuedJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +25,10 @@ import java.util.function.Consumer;
  * never blocks: a full ring refuses at once.
  */
 final class IntakeRing {
+  /** {@link IntakeWaitStrategy#PHASED}: how long the consumer spins, then spins and yields, before it parks. */
+  static final long PHASED_SPIN_NANOS = 10_000;
+  static final long PHASED_YIELD_NANOS = 1_000_000;
+
   private static final EventTranslatorOneArg<Slot, Job> PUT = (slot, sequence, job) -> slot.job = job;
 
   /** A pre-allocated ring entry. */
@@ -53,6 +59,8 @@ final class IntakeRing {
 
   private static WaitStrategy waitStrategy(IntakeWaitStrategy strategy) {
     switch (strategy) {
+      case PHASED:
+        return PhasedBackoffWaitStrategy.withLock(PHASED_SPIN_NANOS, PHASED_YIELD_NANOS, TimeUnit.NANOSECONDS);
       case BLOCKING:
         return new BlockingWaitStrategy();
       case LITE_BLOCKING:

@@ -1,5 +1,6 @@
 package dev.runline;
 
+import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
@@ -10,7 +11,8 @@ import java.security.SecureRandom;
  */
 final class JobIds {
   private static final int IDS_PER_BLOCK = 64;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SYNC = "sync-".getBytes(StandardCharsets.US_ASCII);
   private static final ThreadLocal<Source> SOURCE = ThreadLocal.withInitial(Source::new);
 
   private JobIds() {}
@@ -23,6 +25,8 @@ final class JobIds {
     private final SecureRandom random = newRandom();
     private final byte[] block = new byte[16 * IDS_PER_BLOCK];
     private int used = block.length;
+    /** The id being written, reused: the String copies it. */
+    private final byte[] out = new byte[SYNC.length + 36];
 
     String next(boolean sync) {
       if (used == block.length) {
@@ -34,9 +38,8 @@ final class JobIds {
       block[at + 6] = (byte) ((block[at + 6] & 0x0f) | 0x40);
       block[at + 8] = (byte) ((block[at + 8] & 0x3f) | 0x80);
       int prefix = sync ? 5 : 0;
-      char[] out = new char[prefix + 36];
       if (sync) {
-        "sync-".getChars(0, 5, out, 0);
+        System.arraycopy(SYNC, 0, out, 0, prefix);
       }
       int pos = prefix;
       for (int i = 0; i < 16; i++) {
@@ -48,7 +51,7 @@ final class JobIds {
         out[pos++] = HEX[b & 0x0f];
       }
       java.util.Arrays.fill(block, at, at + 16, (byte) 0);
-      return new String(out);
+      return new String(out, 0, pos, StandardCharsets.ISO_8859_1);
     }
   }
 

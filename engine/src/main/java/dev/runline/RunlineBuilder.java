@@ -40,7 +40,7 @@ public final class RunlineBuilder {
   int webhookAttempts = 3;
   Duration webhookRetryInterval = Duration.ofSeconds(10);
   Duration webhookTimeout = Duration.ofSeconds(10);
-  IntakeWaitStrategy waitStrategy = IntakeWaitStrategy.BLOCKING;
+  IntakeWaitStrategy waitStrategy = IntakeWaitStrategy.PHASED;
   final List<JobListener> listeners = new ArrayList<>();
 
   RunlineBuilder() {}
@@ -151,7 +151,7 @@ public final class RunlineBuilder {
     return this;
   }
 
-  /** How the intake rings' consumers wait for work (default {@link IntakeWaitStrategy#BLOCKING}). */
+  /** How the intake rings' consumers wait for work (default {@link IntakeWaitStrategy#PHASED}). */
   public RunlineBuilder intakeWaitStrategy(IntakeWaitStrategy strategy) {
     this.waitStrategy = Objects.requireNonNull(strategy, "intakeWaitStrategy");
     return this;

@@ -60,7 +60,7 @@ public class LimiterCostBenchmark {
     @Param("2")
     int workers;
 
-    @Param("BLOCKING")
+    @Param("PHASED")
     IntakeWaitStrategy intake;
 
     Producers submitter;

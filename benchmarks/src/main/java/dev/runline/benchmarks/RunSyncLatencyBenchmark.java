@@ -54,7 +54,7 @@ public class RunSyncLatencyBenchmark {
     @Param({"1", "2"})
     int workers;
 
-    @Param("BLOCKING")
+    @Param("PHASED")
     IntakeWaitStrategy intake;
 
     Runline engine;

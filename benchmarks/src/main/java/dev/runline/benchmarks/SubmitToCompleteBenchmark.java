@@ -67,7 +67,7 @@ public class SubmitToCompleteBenchmark {
     @Param({"1", "2"})
     int workers;
 
-    @Param("BLOCKING")
+    @Param("PHASED")
     IntakeWaitStrategy intake;
 
     Producers submitters;

@@ -99,7 +99,7 @@ class RunlineConfigErrorsTest {
     assertThat(failure("shutdown: { mode: pause }").getMessage())
         .isEqualTo("test.yaml: shutdown.mode: 'pause' is not one of drain, cancel");
     assertThat(failure("intake: { waitStrategy: fast }").getMessage())
-        .isEqualTo("test.yaml: intake.waitStrategy: 'fast' is not one of blocking, lite_blocking, sleeping, "
+        .isEqualTo("test.yaml: intake.waitStrategy: 'fast' is not one of phased, blocking, lite_blocking, sleeping, "
             + "yielding, busy_spin");
   }
 
