@@ -5,7 +5,6 @@ import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventTranslatorOneArg;
 import com.lmax.disruptor.LiteBlockingWaitStrategy;
-import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
@@ -16,7 +15,6 @@ import dev.runline.spi.QueuedJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -25,9 +23,8 @@ import java.util.function.Consumer;
  * never blocks: a full ring refuses at once.
  */
 final class IntakeRing {
-  /** {@link IntakeWaitStrategy#PHASED}: how long the consumer spins, then spins and yields, before it parks. */
-  static final long PHASED_SPIN_NANOS = 10_000;
-  static final long PHASED_YIELD_NANOS = 1_000_000;
+  /** {@link IntakeWaitStrategy#PHASED}: how long the consumer yields before it parks. */
+  static final long PHASED_YIELD_NANOS = 100_000;
 
   private static final EventTranslatorOneArg<Slot, Job> PUT = (slot, sequence, job) -> slot.job = job;
 
@@ -60,7 +57,7 @@ final class IntakeRing {
   private static WaitStrategy waitStrategy(IntakeWaitStrategy strategy) {
     switch (strategy) {
       case PHASED:
-        return PhasedBackoffWaitStrategy.withLock(PHASED_SPIN_NANOS, PHASED_YIELD_NANOS, TimeUnit.NANOSECONDS);
+        return new YieldingThenBlockingWaitStrategy(PHASED_YIELD_NANOS);
       case BLOCKING:
         return new BlockingWaitStrategy();
       case LITE_BLOCKING:

@@ -6,10 +6,10 @@ package dev.runline;
  */
 public enum IntakeWaitStrategy {
   /**
-   * Spins, then yields, then parks until signalled (the Disruptor's phased back-off, then
-   * the blocking strategy's lock): under a steady stream of jobs the consumer is awake when the next arrives, so
-   * a hand-off costs no wake-up; after about a millisecond without work it parks and uses no
-   * CPU. The default.
+   * Spins briefly, then yields for up to 100 µs, then parks until signalled: under a steady
+   * stream of jobs the consumer is awake when the next arrives, so a hand-off costs no
+   * wake-up, and yielding leaves the processor to any other thread that wants it; an idle
+   * endpoint's consumer parks and uses no CPU. The default.
    */
   PHASED,
   /** Parks on a lock until signalled: no CPU while idle, a lock per hand-off. */

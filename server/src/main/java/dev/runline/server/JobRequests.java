@@ -54,10 +54,22 @@ final class JobRequests {
           + root.getNodeType().name().toLowerCase());
     }
     JsonNode inputNode = object.get("input");
-    Object input = inputNode == null || inputNode.isNull() ? null : MAPPER.convertValue(inputNode, Object.class);
+    Object input = inputNode == null || inputNode.isNull() ? null : plain(inputNode);
     JsonNode s3Node = object.get("s3Config");
-    Object s3Config = s3Node == null || s3Node.isNull() ? null : MAPPER.convertValue(s3Node, Object.class);
+    Object s3Config = s3Node == null || s3Node.isNull() ? null : plain(s3Node);
     return new JobRequest(input, webhook(object), policy(object.get("policy")), s3Config);
+  }
+
+  /**
+   * A parsed subtree as plain Java values (maps, lists, strings, numbers, booleans), read
+   * straight from the tree rather than written out to tokens and read back.
+   */
+  private static Object plain(JsonNode node) {
+    try {
+      return MAPPER.treeToValue(node, Object.class);
+    } catch (JsonProcessingException e) {
+      throw new InvalidRequestException("unreadable request body: " + e.getOriginalMessage());
+    }
   }
 
   static JsonNode readTree(byte[] body) {
