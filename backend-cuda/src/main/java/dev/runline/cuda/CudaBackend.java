@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * backend.
  *
  * <p>Dynamic batching (vector-search): a worker that takes a job also takes the jobs
- * waiting behind it, up to {@code maxBatch}, and when fewer are there while another
- * worker's launch runs, waits up to {@code maxQueueDelayMicros} for more to arrive. A
+ * waiting behind it, up to {@code maxBatch}, and for at most {@code maxQueueDelayMicros}
+ * gathers more: as long as they keep arriving, and while another worker's launch runs. A
  * launch costs about the same for one query as for hundreds (the index is read once per
  * launch), so under load a short wait buys throughput; on an idle device a batch launches
- * at once, so a lone job pays no delay. The batch then goes
+ * at the first pause in arrivals ({@value #GAP_NANOS} ns), so a lone job pays little delay. The batch then goes
  * through {@link ComputeHandlers#runVectorSearch} as one launch: jobs no longer queued
  * (cancelled, purged, expired) are dropped, a job whose input is malformed fails alone with
  * the parser's message before the launch, the queries of the rest are stacked into one
@@ -50,6 +50,8 @@ final class CudaBackend implements Backend {
   static final List<String> SETTINGS = List.of("maxBatch", "maxQueueDelayMicros", "device");
   static final int DEFAULT_MAX_BATCH = 256;
   static final int DEFAULT_MAX_QUEUE_DELAY_MICROS = 200;
+  /** The pause in arrivals after which a batch for an idle device launches. */
+  static final long GAP_NANOS = 20_000;
   /**
    * The most queries in one launch. Bounds the device and pinned memory a launch takes
    * (results are queries × k × 16 bytes); a job with more queries is launched alone.
@@ -61,7 +63,10 @@ final class CudaBackend implements Backend {
 
   private final WaitingJobs waiting = new WaitingJobs();
   private final AtomicInteger busy = new AtomicInteger();
-  private final AtomicLong delayedLaunches = new AtomicLong();
+  /** Workers in a launch (after gathering); the device is idle when none is. */
+  private final AtomicInteger launching = new AtomicInteger();
+  private final AtomicLong heldLaunches = new AtomicLong();
+  private final AtomicLong launchesAtDeadline = new AtomicLong();
   private final String endpoint;
   private final KernelSettings settings;
   private final int maxBatch;
@@ -148,7 +153,12 @@ final class CudaBackend implements Backend {
         if (settings.kernel() == Kernel.VECTOR_SEARCH) {
           gather(batch);
         }
-        runner.run(batch);
+        launching.incrementAndGet();
+        try {
+          runner.run(batch);
+        } finally {
+          launching.decrementAndGet();
+        }
       } catch (Throwable e) {
         // The kernel handlers end every job themselves; this is a bug, and no job of the
         // batch may stay IN_QUEUE or IN_PROGRESS because of it.
@@ -166,39 +176,62 @@ final class CudaBackend implements Backend {
   }
 
   /**
-   * Adds the jobs waiting behind the first, up to {@code maxBatch}. When fewer wait and
-   * another worker's launch is running, waits up to {@code maxQueueDelayMicros} from now for
-   * more: the device is busy, so the wait costs little and the launch carries more jobs.
-   * When no other launch runs, the device is idle and the batch launches at once: a lone
-   * job pays no queue delay.
+   * Adds the jobs waiting behind the first, up to {@code maxBatch}, for at most
+   * {@code maxQueueDelayMicros}. While jobs keep arriving (one at least every
+   * {@value #GAP_NANOS} ns) the batch grows; at a gap with no arrival it launches at once when
+   * no other launch is running (an idle device: a lone job waits one gap, not the whole
+   * delay), and keeps waiting while another launch runs (the device is busy, so the wait
+   * costs little and the launch carries more jobs).
    */
   private void gather(List<QueuedJob> batch) {
+    drain(batch);
+    if (batch.size() >= maxBatch || maxQueueDelayNanos == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + maxQueueDelayNanos;
+    boolean heldForDevice = false;
+    while (batch.size() < maxBatch) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        launchesAtDeadline.incrementAndGet();
+        break;
+      }
+      QueuedJob next;
+      try {
+        next = waiting.poll(Math.min(left, GAP_NANOS), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        // close(): run what was gathered, then the loop sees stopping.
+        break;
+      }
+      if (next != null) {
+        batch.add(next);
+        drain(batch);
+      } else if (launching.get() == 0) {
+        break;
+      } else {
+        heldForDevice = true;
+      }
+    }
+    if (heldForDevice) {
+      heldLaunches.incrementAndGet();
+    }
+  }
+
+  private void drain(List<QueuedJob> batch) {
     QueuedJob next;
     while (batch.size() < maxBatch && (next = waiting.poll()) != null) {
       batch.add(next);
     }
-    if (batch.size() >= maxBatch || maxQueueDelayNanos == 0 || busy.get() <= 1) {
-      return;
-    }
-    delayedLaunches.incrementAndGet();
-    long deadline = System.nanoTime() + maxQueueDelayNanos;
-    while (batch.size() < maxBatch) {
-      try {
-        next = waiting.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        // close(): run what was gathered, then the loop sees stopping.
-        return;
-      }
-      if (next == null) {
-        return;
-      }
-      batch.add(next);
-    }
   }
 
-  /** How many launches waited for their batch to fill (for the tests). */
-  long delayedLaunches() {
-    return delayedLaunches.get();
+  /** How many launches waited out the whole queue delay (for the tests). */
+  long launchesAtDeadline() {
+    return launchesAtDeadline.get();
+  }
+
+  /** How many launches kept gathering because another launch was running (for the tests). */
+  long heldLaunches() {
+    return heldLaunches.get();
   }
 
   @Override

@@ -128,7 +128,7 @@ class CudaBackendTest {
   }
 
   @Test
-  void loneJobOnAnIdleDeviceLaunchesWithoutWaitingForABatch() throws Exception {
+  void loneJobOnAnIdleDeviceLaunchesWithoutWaitingForTheQueueDelay() throws Exception {
     start(endpoint -> endpoint.backendSetting("maxQueueDelayMicros", 1_000_000));
 
     for (int i = 0; i < 5; i++) {
@@ -137,7 +137,8 @@ class CudaBackendTest {
     }
 
     assertThat(kernels.launchQueries).containsExactly(1, 1, 1, 1, 1);
-    assertThat(opened.delayedLaunches()).as("launches that waited for their batch to fill").isZero();
+    assertThat(opened.heldLaunches()).as("launches held back for a busy device").isZero();
+    assertThat(opened.launchesAtDeadline()).as("launches that waited out the queue delay").isZero();
   }
 
   @Test
@@ -161,7 +162,8 @@ class CudaBackendTest {
     assertThat(await(first).status()).isEqualTo(Status.COMPLETED);
     // A launch is recorded as it ends: the batch of three ended while the first was held.
     assertThat(kernels.launchQueries).containsExactly(3, 1);
-    assertThat(opened.delayedLaunches()).isEqualTo(1);
+    assertThat(opened.heldLaunches()).isEqualTo(1);
+    assertThat(opened.launchesAtDeadline()).isEqualTo(1);
   }
 
   @Test
