@@ -41,8 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       limit off.
  * </ul>
  *
- * <p>The store here runs Caffeine's maintenance on the calling thread (the engine hands it to
- * the common pool), so the work it does in the background for each job is in the figure too.
+ * <p>The store here runs Caffeine's maintenance on the calling thread, as in the engine, so
+ * the work it does for each job is in the figure too.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
