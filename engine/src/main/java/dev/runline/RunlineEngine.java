@@ -287,8 +287,9 @@ final class RunlineEngine implements Runline {
       }
     }, wait.toNanos(), TimeUnit.NANOSECONDS);
     terminal.whenComplete((status, error) -> {
-      timer.cancel(false);
+      // Answer first: the waiter need not wait for the timer's removal from the timer queue.
       result.complete(status);
+      timer.cancel(false);
     });
     return result;
   }
