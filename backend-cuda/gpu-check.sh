@@ -72,6 +72,13 @@ elif [[ -f "$benchmarks" ]]; then
   else
     benchmark_status="FAILED (exit $?)"
   fi
+  echo
+  echo "== benchmark: java -jar $benchmarks VectorSearchKernelBenchmark ${extra[*]} (the kernel alone, no engine)"
+  if "$java" -jar "$benchmarks" VectorSearchKernelBenchmark "${extra[@]}" -rf json -rff "$check/vector-search-kernel.json"; then
+    benchmark_status+="; kernel alone: ran"
+  else
+    benchmark_status+="; kernel alone: FAILED (exit $?)"
+  fi
 fi
 
 # The launcher's closing table, e.g. "[        22 tests successful      ]".
