@@ -37,11 +37,11 @@ import org.slf4j.LoggerFactory;
  * gathers more: as long as they keep arriving, and while another worker's launch runs. A
  * launch costs about the same for one query as for hundreds (the index is read once per
  * launch), so under load a short wait buys throughput; on an idle device a batch launches
- * at the first pause in arrivals ({@value #GAP_NANOS} ns), so a lone job pays little delay. The batch then goes
- * through {@link ComputeHandlers#runVectorSearch} as one launch: jobs no longer queued
- * (cancelled, purged, expired) are dropped, a job whose input is malformed fails alone with
- * the parser's message before the launch, the queries of the rest are stacked into one
- * matrix, and each job completes with its own rows of the result.
+ * at the first pause in arrivals ({@value #GAP_NANOS} ns), so a lone job pays little delay.
+ * The batch then goes through {@link ComputeHandlers#runVectorSearch} as one launch: jobs
+ * no longer queued (cancelled, purged, expired) are dropped, a job whose input is malformed
+ * fails alone with the parser's message before the launch, the queries of the rest are
+ * stacked into one matrix, and each job completes with its own rows of the result.
  *
  * <p>Matmul jobs differ in shape, so each is its own launch.
  */

@@ -53,18 +53,19 @@ final class JobRequests {
       throw new InvalidRequestException("the request body must be a JSON object like {\"input\": {...}}, was "
           + root.getNodeType().name().toLowerCase());
     }
-    JsonNode inputNode = object.get("input");
-    Object input = inputNode == null || inputNode.isNull() ? null : plain(inputNode);
-    JsonNode s3Node = object.get("s3Config");
-    Object s3Config = s3Node == null || s3Node.isNull() ? null : plain(s3Node);
-    return new JobRequest(input, webhook(object), policy(object.get("policy")), s3Config);
+    return new JobRequest(plain(object.get("input")), webhook(object), policy(object.get("policy")),
+        plain(object.get("s3Config")));
   }
 
   /**
    * A parsed subtree as plain Java values (maps, lists, strings, numbers, booleans), read
-   * straight from the tree rather than written out to tokens and read back.
+   * straight from the tree rather than written out to tokens and read back; {@code null} when
+   * the field is absent or JSON null.
    */
   private static Object plain(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
     try {
       return MAPPER.treeToValue(node, Object.class);
     } catch (JsonProcessingException e) {
