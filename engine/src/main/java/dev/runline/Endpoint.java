@@ -1,6 +1,5 @@
 package dev.runline;
 
-import dev.runline.compute.Kernel;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -10,17 +9,15 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * An endpoint's definition: its name, what it runs (a handler, a streaming handler, or a
- * built-in compute {@link Kernel}), its backend and limits. Built with
+ * An endpoint's definition: its name, what it runs ({@link Work}: a handler, a streaming
+ * handler, or a compute kernel of its backend), its backend and limits. Built with
  * {@link #builder(String)}, whose setters check each value at once.
  */
 public final class Endpoint {
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   private final String name;
-  private final Handler handler;
-  private final StreamingHandler streamingHandler;
-  private final Kernel kernel;
+  private final Work work;
   private final String backend;
   private final Map<String, Object> backendSettings;
   private final int workers;
@@ -34,9 +31,7 @@ public final class Endpoint {
 
   private Endpoint(Builder b) {
     this.name = b.name;
-    this.handler = b.handler;
-    this.streamingHandler = b.streamingHandler;
-    this.kernel = b.kernel;
+    this.work = b.work;
     this.backend = b.backend;
     this.backendSettings = Collections.unmodifiableMap(new LinkedHashMap<>(b.backendSettings));
     this.workers = b.workers;
@@ -60,9 +55,7 @@ public final class Endpoint {
   /** A builder holding every setting of this endpoint, to derive another from it (e.g. on another backend). */
   public Builder toBuilder() {
     Builder b = new Builder(name);
-    b.handler = handler;
-    b.streamingHandler = streamingHandler;
-    b.kernel = kernel;
+    b.work = work;
     b.backend = backend;
     b.backendSettings.putAll(backendSettings);
     b.workers = workers;
@@ -76,23 +69,9 @@ public final class Endpoint {
     return b;
   }
 
-  /** The plain handler, or {@code null} when the endpoint streams or runs a kernel. */
-  public Handler handler() {
-    return handler;
-  }
-
-  /** The streaming handler, or {@code null} when the endpoint has a plain one or runs a kernel. */
-  public StreamingHandler streamingHandler() {
-    return streamingHandler;
-  }
-
-  /**
-   * The built-in compute kernel the endpoint runs, or {@code null} when it runs a handler.
-   * Its backend computes it, with the kernel's settings taken from {@link #backendSettings()}
-   * (see {@link dev.runline.compute.KernelSettings}).
-   */
-  public Kernel kernel() {
-    return kernel;
+  /** What the endpoint runs. */
+  public Work work() {
+    return work;
   }
 
   public String backend() {
@@ -139,16 +118,14 @@ public final class Endpoint {
 
   @Override
   public String toString() {
-    return "Endpoint[" + name + (kernel != null ? ", kernel=" + kernel : "") + ", backend=" + backend + ", workers=" + workers
+    return "Endpoint[" + name + (work instanceof Work.Kernel kernel ? ", kernel=" + kernel : "") + ", backend=" + backend + ", workers=" + workers
         + ", queueCapacity=" + queueCapacity + "]";
   }
 
   /** Builds an {@link Endpoint}; each setter throws {@link IllegalArgumentException} on a bad value. */
   public static final class Builder {
     private final String name;
-    private Handler handler;
-    private StreamingHandler streamingHandler;
-    private Kernel kernel;
+    private Work work;
     private String backend = "cpu";
     private final Map<String, Object> backendSettings = new LinkedHashMap<>();
     private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -171,37 +148,26 @@ public final class Endpoint {
 
     /** A plain handler (replaces a streaming handler or a kernel). */
     public Builder handler(Handler handler) {
-      this.handler = Objects.requireNonNull(handler, "handler");
-      this.streamingHandler = null;
-      this.kernel = null;
-      return this;
+      return work(new Work.Plain(handler));
     }
 
     /** A generator handler (replaces a plain handler or a kernel). */
     public Builder streamingHandler(StreamingHandler handler) {
-      this.streamingHandler = Objects.requireNonNull(handler, "streamingHandler");
-      this.handler = null;
-      this.kernel = null;
-      return this;
+      return work(new Work.Streaming(handler));
     }
 
     /**
-     * A built-in compute kernel, by name ({@code vector-search}, {@code matmul}), instead of
-     * a handler (replaces one). Its settings go in {@link #backendSetting}; the backend
-     * checks them when the engine starts.
-     *
-     * @throws IllegalArgumentException naming the kernels when there is none of that name
+     * A compute kernel of the backend, by name ({@code vector-search}, {@code matmul}),
+     * instead of a handler (replaces one). Its settings go in {@link #backendSetting}; the
+     * backend checks the name and the settings when the engine starts.
      */
     public Builder kernel(String kernel) {
-      Objects.requireNonNull(kernel, "kernel");
-      return kernel(Kernel.of(kernel));
+      return work(new Work.Kernel(kernel));
     }
 
-    /** A built-in compute kernel instead of a handler (replaces one). */
-    public Builder kernel(Kernel kernel) {
-      this.kernel = Objects.requireNonNull(kernel, "kernel");
-      this.handler = null;
-      this.streamingHandler = null;
+    /** What the endpoint runs (replaces what was set before). */
+    public Builder work(Work work) {
+      this.work = Objects.requireNonNull(work, "work");
       return this;
     }
 
@@ -294,9 +260,9 @@ public final class Endpoint {
     }
 
     public Endpoint build() {
-      if (handler == null && streamingHandler == null && kernel == null) {
-        throw new IllegalStateException("endpoint '" + name + "' needs a handler, a streamingHandler or a kernel ("
-            + Kernel.names() + ")");
+      if (work == null) {
+        throw new IllegalStateException("endpoint '" + name + "' needs a handler, a streamingHandler or a kernel "
+            + "(e.g. vector-search, matmul)");
       }
       return new Endpoint(this);
     }

@@ -66,16 +66,16 @@ final class EndpointRuntime {
 
   /** Runs the endpoint's handler for one attempt; a streaming handler's output is its aggregate. */
   Object invoke(Job.Execution execution) throws Exception {
-    Handler handler = config.handler();
-    if (handler != null) {
-      return handler.handle(execution);
+    Work work = config.work();
+    if (work instanceof Work.Plain plain) {
+      return plain.handler().handle(execution);
     }
-    if (config.streamingHandler() == null) {
-      throw new UnsupportedOperationException("endpoint '" + name() + "' runs the " + config.kernel()
-          + " kernel, which its backend '" + config.backend() + "' must compute (QueuedJob.run(workerId, handler))");
+    if (work instanceof Work.Streaming streaming) {
+      streaming.handler().handle(execution, execution);
+      return config.returnAggregateStream() ? execution.job.chunks() : List.of();
     }
-    config.streamingHandler().handle(execution, execution);
-    return config.returnAggregateStream() ? execution.job.chunks() : List.of();
+    throw new UnsupportedOperationException("endpoint '" + name() + "' runs the " + work
+        + " kernel, which its backend '" + config.backend() + "' must compute (QueuedJob.run(workerId, handler))");
   }
 
   /** Ends the running jobs whose execution timeout has passed. */
@@ -113,7 +113,7 @@ final class EndpointRuntime {
     if (to.status.isTerminal()) {
       engine.store.retain(job);
       // A plain handler's or a kernel's output is also its one stream chunk.
-      Object lastChunk = config.streamingHandler() == null && to.status == Status.COMPLETED ? to.output : null;
+      Object lastChunk = !(config.work() instanceof Work.Streaming) && to.status == Status.COMPLETED ? to.output : null;
       ended(job, to, lastChunk);
     }
   }

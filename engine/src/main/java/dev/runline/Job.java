@@ -504,7 +504,7 @@ final class Job implements QueuedJob {
    * derived, not stored, so a finished job holds no chunk list of its own.
    */
   private Object finalChunk(JobState s) {
-    return s.status == Status.COMPLETED && endpoint.config.streamingHandler() == null ? s.output : null;
+    return s.status == Status.COMPLETED && !(endpoint.config.work() instanceof Work.Streaming) ? s.output : null;
   }
 
   /** Replays the attempt's chunks to {@code listener}, then follows it live. */

@@ -3,6 +3,7 @@ package dev.runline.cpu;
 import dev.runline.Endpoint;
 import dev.runline.Handler;
 import dev.runline.Health;
+import dev.runline.Work;
 import dev.runline.compute.ComputeHandlers;
 import dev.runline.compute.Kernel;
 import dev.runline.compute.KernelSettings;
@@ -54,8 +55,7 @@ final class CpuBackend implements Backend {
   CpuBackend(BackendContext context) {
     Endpoint definition = context.endpoint();
     this.endpoint = definition.name();
-    Kernel kernel = definition.kernel();
-    if (kernel == null) {
+    if (!(definition.work() instanceof Work.Kernel)) {
       if (!definition.backendSettings().isEmpty()) {
         throw new IllegalArgumentException("backend 'cpu' of endpoint '" + endpoint
             + "' takes no backendSettings, got " + definition.backendSettings().keySet()
@@ -67,7 +67,7 @@ final class CpuBackend implements Backend {
       this.kernelSettings = null;
     } else {
       this.kernelSettings = KernelSettings.of(definition, List.of());
-      if (kernel == Kernel.VECTOR_SEARCH) {
+      if (kernelSettings.kernel() == Kernel.VECTOR_SEARCH) {
         this.searchKernel = new CpuVectorSearch(kernelSettings.loadIndex(), ComputePool.shared());
         this.handler = null;
         LOG.info("endpoint '{}': vector-search over {} on the cpu backend", endpoint, searchKernel);

@@ -3,6 +3,7 @@ package dev.runline.cuda;
 import dev.runline.Endpoint;
 import dev.runline.Handler;
 import dev.runline.Health;
+import dev.runline.Work;
 import dev.runline.compute.ComputeHandlers;
 import dev.runline.compute.Kernel;
 import dev.runline.compute.KernelSettings;
@@ -12,11 +13,9 @@ import dev.runline.spi.BackendContext;
 import dev.runline.spi.QueuedJob;
 import dev.runline.spi.WaitingJobs;
 import dev.runline.spi.WorkerThreads;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,16 +77,15 @@ final class CudaBackend implements Backend {
   CudaBackend(BackendContext context, DeviceKernels.Opener opener) {
     Endpoint definition = context.endpoint();
     this.endpoint = definition.name();
-    if (definition.kernel() == null) {
+    if (!(definition.work() instanceof Work.Kernel)) {
       throw new IllegalArgumentException("backend 'cuda' runs kernel endpoints (" + Kernel.names()
           + "); endpoint '" + endpoint + "' has a Java handler: run it on backend 'cpu'");
     }
     this.settings = KernelSettings.of(definition, SETTINGS);
-    Map<String, Object> own = definition.backendSettings();
-    this.maxBatch = whole(own, "maxBatch", DEFAULT_MAX_BATCH, 1, 1 << 16);
-    this.maxQueueDelayNanos = TimeUnit.MICROSECONDS.toNanos(
-        whole(own, "maxQueueDelayMicros", DEFAULT_MAX_QUEUE_DELAY_MICROS, 0, 1_000_000));
-    int device = whole(own, "device", 0, 0, 1023);
+    this.maxBatch = KernelSettings.backendSetting(definition, "maxBatch", DEFAULT_MAX_BATCH, 1, 1 << 16);
+    this.maxQueueDelayNanos = TimeUnit.MICROSECONDS.toNanos(KernelSettings.backendSetting(
+        definition, "maxQueueDelayMicros", DEFAULT_MAX_QUEUE_DELAY_MICROS, 0, 1_000_000));
+    int device = KernelSettings.backendSetting(definition, "device", 0, 0, 1023);
     int count = definition.workers();
 
     this.kernels = opener.open(device, settings, count);
@@ -249,22 +247,5 @@ final class CudaBackend implements Backend {
         worker.getName(), endpoint, JOIN_MILLIS));
     // A worker still in a launch holds its CudaWorker's lock, so this waits for the launch.
     kernels.close();
-  }
-
-  /** A whole-number backend setting, or {@code fallback} when absent. */
-  private int whole(Map<String, Object> own, String key, int fallback, int min, int max) {
-    Object value = own.get(key);
-    if (value == null) {
-      return fallback;
-    }
-    if (value instanceof Integer || value instanceof Long || value instanceof Short
-        || value instanceof BigInteger big && big.bitLength() < 64) {
-      long number = ((Number) value).longValue();
-      if (number >= min && number <= max) {
-        return (int) number;
-      }
-    }
-    throw new IllegalArgumentException("endpoint '" + endpoint + "': backendSettings." + key
-        + " must be a whole number from " + min + " to " + max + ", was " + value);
   }
 }

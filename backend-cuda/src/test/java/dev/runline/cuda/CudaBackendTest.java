@@ -275,7 +275,7 @@ class CudaBackendTest {
     assertThatThrownBy(() -> start(endpoint -> endpoint.backendSetting("maxBatch", 0)))
         .hasMessageContaining("backendSettings.maxBatch must be a whole number from 1 to 65536, was 0");
     assertThatThrownBy(() -> start(endpoint -> endpoint.backendSetting("maxQueueDelayMicros", "soon")))
-        .hasMessageContaining("backendSettings.maxQueueDelayMicros must be a whole number from 0 to 1000000, was soon");
+        .hasMessageContaining("backendSettings.maxQueueDelayMicros must be a whole number from 0 to 1000000, was 'soon'");
     assertThatThrownBy(() -> start(endpoint -> endpoint.backendSetting("stream", 2)))
         .hasMessageContaining("backendSettings.stream is not a setting")
         .hasMessageContaining("maxBatch, maxQueueDelayMicros, device");

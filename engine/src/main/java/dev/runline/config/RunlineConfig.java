@@ -14,7 +14,7 @@ import dev.runline.RouteLimit;
 import dev.runline.Runline;
 import dev.runline.RunlineBuilder;
 import dev.runline.ShutdownMode;
-import dev.runline.compute.Kernel;
+import dev.runline.Work;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -279,7 +279,7 @@ public final class RunlineConfig {
     Objects.requireNonNull(backend, "backend");
     Map<String, Endpoint> moved = new LinkedHashMap<>();
     for (Endpoint endpoint : endpoints.values()) {
-      moved.put(endpoint.name(), endpoint.kernel() == null ? endpoint : endpoint.toBuilder().backend(backend).build());
+      moved.put(endpoint.name(), !(endpoint.work() instanceof Work.Kernel) ? endpoint : endpoint.toBuilder().backend(backend).build());
     }
     return new RunlineConfig(this, moved);
   }
@@ -322,7 +322,7 @@ public final class RunlineConfig {
     if (handler == null && kernel == null) {
       throw e.fail("handler", "missing; every endpoint needs one: "
           + (handlers.names().isEmpty() ? "" : "a registered name (" + String.join(", ", handlers.names()) + ") or ")
-          + "the fully-qualified name of a handler class; or, instead, a built-in kernel: " + Kernel.names());
+          + "the fully-qualified name of a handler class; or, instead, a built-in kernel: vector-search, matmul");
     }
     e.value("backend", Section::text, endpoint::backend);
     Section settings = e.mapping("backendSettings");

@@ -78,7 +78,7 @@
  *         <li>{@code backendSettings}: a mapping handed to the backend as is (strings,
  *             numbers, booleans, lists and mappings). The backend checks it when the engine
  *             is built, naming a bad key and the keys it allows: a kernel endpoint takes
- *             its kernel's settings ({@link dev.runline.compute.KernelSettings}: for
+ *             its kernel's settings ({@code KernelSettings} of the runline-compute module: for
  *             {@code vector-search} {@code index} (required: {@code {n, d, seed}} or
  *             {@code {npy: path}}), {@code maxK}, {@code maxQueries}; for {@code matmul}
  *             {@code maxDim}); the {@code cpu} backend takes nothing else.

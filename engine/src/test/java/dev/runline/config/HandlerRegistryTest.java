@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runline.Endpoint;
 import dev.runline.Handler;
+import dev.runline.Work;
 import java.net.URL;
 import java.net.URLClassLoader;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class HandlerRegistryTest {
 
     registry.install(TestHandlers.Upper.class.getName(), endpoint);
 
-    assertThat(endpoint.build().handler()).isSameAs(registered);
+    assertThat(endpoint.build().work()).isEqualTo(new Work.Plain(registered));
   }
 
   @Test
@@ -54,7 +55,7 @@ class HandlerRegistryTest {
 
     HandlerRegistry.classesOnly().install(TestHandlers.Letters.class.getName(), endpoint);
 
-    assertThat(endpoint.build().streamingHandler()).isInstanceOf(TestHandlers.Letters.class);
+    assertThat(((Work.Streaming) endpoint.build().work()).handler()).isInstanceOf(TestHandlers.Letters.class);
     assertThatThrownBy(() -> HandlerRegistry.classesOnly().install("echo", Endpoint.builder("e")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unknown handler 'echo'; no names are registered;");

@@ -14,6 +14,7 @@ import dev.runline.RunlineBuilder;
 import dev.runline.RunlineBuilderProbe;
 import dev.runline.ShutdownMode;
 import dev.runline.StreamingHandler;
+import dev.runline.Work;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -77,8 +78,7 @@ class RunlineConfigTest {
 
     Endpoint echo = endpoints.get("echo");
     assertThat(echo.name()).isEqualTo("echo");
-    assertThat(echo.handler()).isSameAs(ECHO);
-    assertThat(echo.streamingHandler()).isNull();
+    assertThat(echo.work()).isEqualTo(new Work.Plain(ECHO));
     assertThat(echo.backend()).isEqualTo("cpu");
     assertThat(echo.backendSettings())
         .containsExactly(Map.entry("pinThreads", true), Map.entry("device", 0), Map.entry("tags", List.of("a", "b")));
@@ -95,8 +95,7 @@ class RunlineConfigTest {
     assertThat(echo.limit(Route.RUNSYNC)).isEqualTo(Route.RUNSYNC.defaultLimit());
 
     Endpoint tokens = endpoints.get("tokens");
-    assertThat(tokens.streamingHandler()).isSameAs(TOKENS);
-    assertThat(tokens.handler()).isNull();
+    assertThat(tokens.work()).isEqualTo(new Work.Streaming(TOKENS));
     assertThat(tokens.backend()).isEqualTo("cpu");
     assertThat(tokens.workers()).isEqualTo(2);
     assertThat(tokens.returnAggregateStream()).isTrue();
@@ -196,7 +195,7 @@ class RunlineConfigTest {
     assertThat(after.backend()).isEqualTo("cuda");
     assertThat(after.backendSettings()).isEqualTo(before.backendSettings());
     assertThat(after.workers()).isEqualTo(before.workers());
-    assertThat(after.handler()).isSameAs(before.handler());
+    assertThat(after.work()).isEqualTo(before.work());
     for (Route route : Route.values()) {
       assertThat(after.limit(route)).isEqualTo(before.limit(route));
     }
@@ -249,11 +248,12 @@ class RunlineConfigTest {
           other: { handler: dev.runline.config.TestHandlers$Upper }
         """);
 
-    assertThat(config.endpoints().get("upper").handler()).isInstanceOf(TestHandlers.Upper.class);
-    assertThat(config.endpoints().get("letters").streamingHandler()).isInstanceOf(TestHandlers.Letters.class);
-    assertThat(config.endpoints().get("other").handler())
+    assertThat(((Work.Plain) config.endpoints().get("upper").work()).handler()).isInstanceOf(TestHandlers.Upper.class);
+    assertThat(((Work.Streaming) config.endpoints().get("letters").work()).handler())
+        .isInstanceOf(TestHandlers.Letters.class);
+    assertThat(config.endpoints().get("other").work())
         .as("each endpoint gets its own instance")
-        .isNotSameAs(config.endpoints().get("upper").handler());
+        .isNotEqualTo(config.endpoints().get("upper").work());
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.runline.compute;
 
 import dev.runline.Endpoint;
-import java.math.BigInteger;
+import dev.runline.Work;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,13 +119,11 @@ public final class KernelSettings {
    */
   public static KernelSettings of(Endpoint endpoint, Collection<String> backendKeys) {
     Objects.requireNonNull(endpoint, "endpoint");
-    if (endpoint.kernel() == null) {
-      throw new IllegalArgumentException("endpoint '" + endpoint.name() + "' runs a handler, not a kernel");
-    }
+    Kernel kernel = kernelOf(endpoint);
     try {
-      return parse(endpoint.kernel(), endpoint.backendSettings(), backendKeys);
+      return parse(kernel, endpoint.backendSettings(), backendKeys);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("endpoint '" + endpoint.name() + "' (" + endpoint.kernel() + " on backend '"
+      throw new IllegalArgumentException("endpoint '" + endpoint.name() + "' (" + kernel + " on backend '"
           + endpoint.backend() + "'): " + e.getMessage(), e);
     }
   }
@@ -222,12 +220,45 @@ public final class KernelSettings {
     if (value == null) {
       return 0;
     }
-    if (value instanceof Integer || value instanceof Long || value instanceof Short
-        || value instanceof BigInteger big && big.bitLength() < 64) {
-      return ((Number) value).longValue();
+    try {
+      return Inputs.wholeLong(value, "backendSettings.index.seed", Long.MIN_VALUE, Long.MAX_VALUE, "a 64-bit seed");
+    } catch (KernelInputException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    throw new IllegalArgumentException("backendSettings.index.seed must be a whole number (a 64-bit seed), was "
-        + Inputs.describe(value));
+  }
+
+  /**
+   * A whole-number setting of the backend itself in {@code endpoint}'s
+   * {@code backendSettings}, or {@code fallback} when absent.
+   *
+   * @throws IllegalArgumentException naming the endpoint, the key and the range
+   */
+  public static int backendSetting(Endpoint endpoint, String key, int fallback, int min, int max) {
+    Object value = endpoint.backendSettings().get(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Inputs.whole(value, "backendSettings." + key, min, max, null);
+    } catch (KernelInputException e) {
+      throw new IllegalArgumentException("endpoint '" + endpoint.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The kernel {@code endpoint} runs.
+   *
+   * @throws IllegalArgumentException when it runs a handler, or a kernel of no known name
+   */
+  public static Kernel kernelOf(Endpoint endpoint) {
+    if (!(endpoint.work() instanceof Work.Kernel named)) {
+      throw new IllegalArgumentException("endpoint '" + endpoint.name() + "' runs a handler, not a kernel");
+    }
+    try {
+      return Kernel.of(named.name());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("endpoint '" + endpoint.name() + "': " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -106,4 +106,18 @@ class KernelSettingsTest {
   private static KernelSettings parseIndex(Map<String, Object> index) {
     return KernelSettings.parse(Kernel.VECTOR_SEARCH, Map.of("index", index), List.of());
   }
+
+  @Test
+  void anUnknownKernelNamesTheEndpointAndTheKernels() {
+    Endpoint endpoint = Endpoint.builder("e").kernel("fft").build();
+
+    assertThatThrownBy(() -> KernelSettings.of(endpoint, List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("endpoint 'e': kernel must be one of vector-search, matmul, was 'fft'");
+  }
+
+  @Test
+  void kernelNamesIgnoreCase() {
+    assertThat(KernelSettings.kernelOf(Endpoint.builder("m").kernel("MatMul").build())).isEqualTo(Kernel.MATMUL);
+  }
 }

@@ -52,7 +52,16 @@ final class Inputs {
 
   /** A whole number from {@code min} to {@code max}; {@code limit} says where {@code max} comes from. */
   static int whole(Object value, String field, int min, int max, String limit) {
-    String range = "a whole number from " + min + " to " + max + (limit == null ? "" : " (" + limit + ")");
+    return (int) wholeLong(value, field, min, max, limit);
+  }
+
+  /**
+   * A whole number from {@code min} to {@code max}, as JSON and YAML readers give them
+   * (integer types, {@link BigInteger}, or a floating-point value without a fraction).
+   */
+  static long wholeLong(Object value, String field, long min, long max, String limit) {
+    String range = (min == Long.MIN_VALUE && max == Long.MAX_VALUE ? "a whole number" : "a whole number from " + min
+        + " to " + max) + (limit == null ? "" : " (" + limit + ")");
     long whole;
     if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
       whole = ((Number) value).longValue();
@@ -70,7 +79,7 @@ final class Inputs {
     if (whole < min || whole > max) {
       throw new KernelInputException(field, field + " must be " + range + ", was " + describe(value));
     }
-    return (int) whole;
+    return whole;
   }
 
   /** One float32 value: a finite number within float32's range. */
