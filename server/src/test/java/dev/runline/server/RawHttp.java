@@ -239,4 +239,35 @@ final class RawHttp {
     }
     return false;
   }
+
+  /**
+   * What the server sent on {@code socket} before it closed it (the end of the stream or a
+   * reset), or {@code null} when it had not closed it within {@code atMost} (or sent more
+   * than a response may hold).
+   */
+  static byte[] readUntilClosed(Socket socket, Duration atMost) throws IOException {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    while (out.size() < MAX_RESPONSE) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return null;
+      }
+      socket.setSoTimeout((int) Math.min(left, Integer.MAX_VALUE));
+      try {
+        int n = in.read(buffer);
+        if (n < 0) {
+          return out.toByteArray();
+        }
+        out.write(buffer, 0, n);
+      } catch (SocketTimeoutException e) {
+        return null;
+      } catch (java.net.SocketException e) {
+        return out.toByteArray();
+      }
+    }
+    return null;
+  }
 }
