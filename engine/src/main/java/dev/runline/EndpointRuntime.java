@@ -1,41 +1,52 @@
 package dev.runline;
 
 import dev.runline.spi.Backend;
+import dev.runline.spi.BackendContext;
+import dev.runline.spi.Intake;
+import dev.runline.spi.JobState;
+import dev.runline.spi.JobStore;
 import dev.runline.spi.QueuedJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One registered endpoint at run time: its limits, intake ring, backend, running jobs and
- * health counters. Every job transition of the endpoint passes through
- * {@link #onTransition}, which keeps the counters exact without scanning the store.
+ * One registered endpoint at run time: its limits, intake, backend, running jobs and health
+ * counts. Every transition of its jobs ends in {@link #onTransition}, which does the
+ * transition's side effects: the counts, the set of running jobs, and for an end, the
+ * interrupt of a running thread, the listeners, the webhook and the waiters.
  */
 final class EndpointRuntime {
   final Endpoint config;
   final RunlineEngine engine;
   final RouteLimiter limiter;
-
-  final AtomicInteger inQueue = new AtomicInteger();
-  final AtomicInteger inProgress = new AtomicInteger();
-  final LongAdder completed = new LongAdder();
-  final LongAdder failed = new LongAdder();
-  final LongAdder retried = new LongAdder();
-  /** Calls between their intake check and their enqueue; shutdown waits for them. */
+  final HealthCounters counts = new HealthCounters();
+  /** Calls between their check that the engine accepts work and their enqueue; shutdown waits for them. */
   final LongAdder admitting = new LongAdder();
-  /** Jobs IN_PROGRESS, for shutdown. */
-  final Set<Job> running = ConcurrentHashMap.newKeySet();
+  /** Jobs IN_PROGRESS, for the execution-timeout watch and shutdown. */
+  private final Set<Job> running = ConcurrentHashMap.newKeySet();
 
-  IntakeRing ring;
-  Backend backend;
+  private Intake intake;
+  private Backend backend;
 
   EndpointRuntime(Endpoint config, RunlineEngine engine) {
     this.config = config;
     this.engine = engine;
-    this.limiter = new RouteLimiter(config, engine.ticker);
+    this.limiter = new RouteLimiter(config, engine.time);
+  }
+
+  /** Opens the backend, then the intake that feeds it. */
+  void open(dev.runline.spi.BackendProvider provider, Intake.Factory intakes) {
+    backend = provider.open(new Context());
+    try {
+      intake = intakes.open(new IntakeContext());
+    } catch (RuntimeException | Error e) {
+      backend.close();
+      throw e;
+    }
   }
 
   String name() {
@@ -43,121 +54,68 @@ final class EndpointRuntime {
   }
 
   long now() {
-    return engine.ticker.read();
+    return engine.time.nanoTime();
   }
 
-  /** Takes a place in the bounded queue, or refuses at once. */
+  JobStore store() {
+    return engine.store;
+  }
+
+  /**
+   * Takes a place in the bounded queue, or refuses at once.
+   *
+   * @throws QueueFullException when the queue is full
+   */
   void reserve() {
-    if (inQueue.incrementAndGet() > config.queueCapacity()) {
-      inQueue.decrementAndGet();
+    if (!counts.reserve(config.queueCapacity())) {
       throw new QueueFullException("endpoint '" + name() + "' has " + config.queueCapacity()
           + " jobs waiting, its queue capacity; nothing was accepted, retry later");
     }
   }
 
-  /** Publishes a job that holds a reserved place and is IN_QUEUE. */
+  /**
+   * Publishes a job that holds a reserved place and is IN_QUEUE.
+   *
+   * @throws QueueFullException when the intake refuses it (the job ends CANCELLED and leaves the store)
+   */
   void enqueue(Job job) {
-    if (!ring.offer(job)) {
-      job.endIfQueued(Status.CANCELLED, "not queued: the intake ring is full");
-      engine.store.remove(job);
+    if (!intake.offer(job)) {
+      job.transition(Transitions.endQueued(Status.CANCELLED, "not queued: the intake is full"));
+      store().remove(job);
       throw new QueueFullException("endpoint '" + name() + "' intake is full; nothing was accepted, retry later");
     }
   }
 
-  /** Runs the endpoint's handler for one attempt; a streaming handler's output is its aggregate. */
-  Object invoke(Job.Execution execution) throws Exception {
-    Work work = config.work();
-    if (work instanceof Work.Plain plain) {
-      return plain.handler().handle(execution);
+  /** The side effects of a change of {@code job} that won, on the thread that made it. */
+  void onTransition(Job job, JobState from, JobState to, boolean expired) {
+    if (from.status() == to.status()) {
+      return;
     }
-    if (work instanceof Work.Streaming streaming) {
-      streaming.handler().handle(execution, execution);
-      return config.returnAggregateStream() ? execution.job.chunks() : List.of();
+    counts.moved(from.status(), to.status());
+    if (from.status() == Status.IN_PROGRESS) {
+      running.remove(job);
+    } else if (to.status() == Status.IN_PROGRESS) {
+      running.add(job);
+      if (!Transitions.isRunning(job.state(), to.attempt())) {
+        // It ended between the transition and the add; its end's remove may have missed it.
+        running.remove(job);
+      }
     }
-    throw new UnsupportedOperationException("endpoint '" + name() + "' runs the " + work
-        + " kernel, which its backend '" + config.backend() + "' must compute (QueuedJob.run(workerId, handler))");
+    if (to.status().isTerminal()) {
+      if (from.status() == Status.IN_PROGRESS) {
+        job.interruptRunner();
+      }
+      engine.ended(this, job, to);
+      // A plain handler's or a kernel's output is also its one stream chunk.
+      job.signalEnd(to, job.finalChunk(to));
+    }
   }
 
   /** Ends the running jobs whose execution timeout has passed. */
-  void timeOutOverdue(long now) {
+  void timeOutOverdue() {
     for (Job job : running) {
-      job.timeOutIfDue(now);
+      job.transition(Transitions.TIME_OUT);
     }
-  }
-
-  void onTransition(Job job, JobState from, JobState to) {
-    leave(job, from);
-    switch (to.status) {
-      case IN_QUEUE:
-        retried.increment();
-        break;
-      case IN_PROGRESS:
-        inProgress.incrementAndGet();
-        running.add(job);
-        JobState now = job.state();
-        if (now.status != Status.IN_PROGRESS || now.attempt != to.attempt) {
-          // It ended between the transition and the add; the remover may have missed it.
-          running.remove(job);
-        }
-        break;
-      case COMPLETED:
-        completed.increment();
-        break;
-      case FAILED:
-      case TIMED_OUT:
-        failed.increment();
-        break;
-      default:
-        break;
-    }
-    if (to.status.isTerminal()) {
-      engine.store.retain(job);
-      // A plain handler's or a kernel's output is also its one stream chunk.
-      Object lastChunk = !(config.work() instanceof Work.Streaming) && to.status == Status.COMPLETED ? to.output : null;
-      ended(job, to, lastChunk);
-    }
-  }
-
-  /** The job's ttl passed before it was terminal: it ends TIMED_OUT and leaves the store. */
-  void onExpired(Job job, JobState from, JobState to) {
-    leave(job, from);
-    failed.increment();
-    engine.store.remove(job);
-    ended(job, to, null);
-  }
-
-  private void leave(Job job, JobState from) {
-    if (from.status == Status.IN_QUEUE) {
-      inQueue.decrementAndGet();
-    } else if (from.status == Status.IN_PROGRESS) {
-      inProgress.decrementAndGet();
-      running.remove(job);
-    }
-  }
-
-  /** Listeners and the webhook hear of the end before any waiter is woken by it. */
-  private void ended(Job job, JobState to, Object lastChunk) {
-    if (job.webhook != null || engine.hasListeners()) {
-      JobStatus body = to.toStatus(job.id, to.endedAt);
-      engine.notifyTerminal(name(), body);
-      if (job.webhook != null) {
-        engine.webhooks.send(job.webhook, body, job.input);
-      }
-    }
-    job.signalTerminal(to, lastChunk);
-  }
-
-  /** Jobs that could not be handed to the backend end FAILED rather than wait forever. */
-  void onDispatchFailure(List<QueuedJob> batch) {
-    for (QueuedJob queuedJob : batch) {
-      ((Job) queuedJob).endIfQueued(Status.FAILED, "the '" + config.backend() + "' backend refused the job");
-    }
-  }
-
-  Health health() {
-    return new Health(
-        new Health.Jobs(completed.sum(), failed.sum(), inProgress.get(), inQueue.get(), retried.sum()),
-        backend.workers());
   }
 
   /**
@@ -166,8 +124,8 @@ final class EndpointRuntime {
    */
   List<Job> queuedJobs() {
     List<Job> jobs = new ArrayList<>();
-    engine.store.forEach(job -> {
-      if (job.endpoint == this && job.isQueued()) {
+    store().forEach(stored -> {
+      if (stored instanceof Job job && job.endpoint == this && job.isQueued()) {
         jobs.add(job);
       }
     });
@@ -176,15 +134,92 @@ final class EndpointRuntime {
 
   /** Cancels every queued and running job, e.g. when a shutdown runs out of time. */
   void cancelAll(String reason) {
+    Transition cancel = Transitions.cancel(reason);
     for (Job job : queuedJobs()) {
-      job.cancel(reason);
+      job.transition(cancel);
     }
     for (Job job : running) {
-      job.cancel(reason);
+      job.transition(cancel);
     }
   }
 
   boolean isIdle() {
-    return inQueue.get() == 0 && inProgress.get() == 0;
+    return counts.isIdle();
+  }
+
+  Health health() {
+    return new Health(counts.snapshot(), backend.workers());
+  }
+
+  /** Stops the intake (after handing over what it holds), then the backend. */
+  void close() {
+    intake.close();
+    backend.close();
+  }
+
+  /** Jobs whose batch the backend refused end FAILED rather than wait forever. */
+  private void refused(List<QueuedJob> batch) {
+    Transition refuse = Transitions.endQueued(Status.FAILED, "the '" + config.backend() + "' backend refused the job");
+    for (QueuedJob job : batch) {
+      ((Job) job).transition(refuse);
+    }
+  }
+
+  private final class Context implements BackendContext {
+    @Override
+    public Endpoint endpoint() {
+      return config;
+    }
+
+    @Override
+    public Handler handler() {
+      Work work = config.work();
+      if (work instanceof Work.Plain plain) {
+        return plain.handler();
+      }
+      if (work instanceof Work.Streaming streaming) {
+        StreamingHandler handler = streaming.handler();
+        boolean aggregate = config.returnAggregateStream();
+        return job -> {
+          RunningAttempt attempt = (RunningAttempt) job;
+          handler.handle(attempt, attempt);
+          return aggregate ? attempt.chunks() : List.of();
+        };
+      }
+      throw new UnsupportedOperationException("endpoint '" + name() + "' runs the " + work
+          + " kernel, which its backend '" + config.backend() + "' computes itself");
+    }
+
+    @Override
+    public ThreadFactory threadFactory(String role) {
+      return RunlineEngine.threads(name() + "-" + role);
+    }
+  }
+
+  private final class IntakeContext implements Intake.Context {
+    @Override
+    public String endpoint() {
+      return name();
+    }
+
+    @Override
+    public int capacity() {
+      return config.queueCapacity();
+    }
+
+    @Override
+    public ThreadFactory threads() {
+      return RunlineEngine.threads(name() + "-intake");
+    }
+
+    @Override
+    public java.util.function.Consumer<List<QueuedJob>> sink() {
+      return backend::dispatch;
+    }
+
+    @Override
+    public java.util.function.Consumer<List<QueuedJob>> onSinkFailure() {
+      return EndpointRuntime.this::refused;
+    }
   }
 }

@@ -1,7 +1,5 @@
 package dev.runline;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * A job's status body, as {@code /status} returns it. Absent values are {@code null} and
@@ -18,8 +16,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param retries how often {@code retry} re-queued it, when more than zero
  * @param workerId the worker that ran it, once one took it
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"id", "status", "delayTime", "executionTime", "output", "error", "retries", "workerId"})
 public record JobStatus(
     String id,
     Status status,

@@ -1,5 +1,6 @@
 package dev.runline;
 
+import dev.runline.spi.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -94,7 +95,7 @@ final class OutputSize {
   private static long written(Object value, long limit) {
     Counter counter = new Counter(limit);
     try {
-      Json.MAPPER.writeValue(counter, value);
+      Json.mapper().writeValue(counter, value);
     } catch (Counter.Passed passed) {
       return counter.count;
     } catch (IOException | RuntimeException e) {

@@ -29,8 +29,4 @@ public record RouteLimit(long requests, Duration period, int concurrent) {
   public static RouteLimit of(long requests, Duration period, int concurrent) {
     return new RouteLimit(requests, period, concurrent);
   }
-
-  boolean isUnlimited() {
-    return requests == Long.MAX_VALUE && concurrent == 0;
-  }
 }

@@ -1,6 +1,5 @@
 package dev.runline;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
@@ -19,12 +18,12 @@ final class RouteLimiter {
   private final TimeMeter time;
   private final ConcurrentHashMap<String, KeyLimits> byKey = new ConcurrentHashMap<>();
 
-  RouteLimiter(Endpoint endpoint, Ticker ticker) {
+  RouteLimiter(Endpoint endpoint, TimeSource time) {
     this.endpoint = endpoint;
     this.time = new TimeMeter() {
       @Override
       public long currentTimeNanos() {
-        return ticker.read();
+        return time.nanoTime();
       }
 
       @Override

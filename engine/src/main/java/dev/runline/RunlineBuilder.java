@@ -1,8 +1,9 @@
 package dev.runline;
 
-import com.github.benmanes.caffeine.cache.Scheduler;
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.runline.local.LocalJobStore;
 import dev.runline.spi.BackendProvider;
+import dev.runline.spi.Intake;
+import dev.runline.spi.JobStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,8 +14,6 @@ import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * Builds a {@link Runline}. Each setter checks its value at once and throws
@@ -27,14 +26,23 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  *     .endpoint(Endpoint.builder("echo").handler(job -> job.input()).workers(4).build())
  *     .build();
  * }</pre>
+ *
+ * <p>The job store and the intake are seams: in this process's memory by default (a
+ * Caffeine cache and an LMAX Disruptor ring per endpoint), or another implementation of
+ * {@link JobStore} and {@link Intake} given here. Nothing above them depends on which.
+ *
+ * <pre>{@code
+ * }</pre>
  */
 public final class RunlineBuilder {
   final List<String> apiKeys = new ArrayList<>();
   final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   final Map<String, BackendProvider> providers = new LinkedHashMap<>();
-  Ticker ticker = Ticker.systemTicker();
-  Scheduler scheduler;
+  TimeSource time = TimeSource.system();
+  Timers timers;
   Executor executor = ForkJoinPool.commonPool();
+  JobStore.Factory store = LocalJobStore.factory();
+  Intake.Factory intake;
   ShutdownMode shutdownMode = ShutdownMode.DRAIN;
   Duration shutdownTimeout = Duration.ofSeconds(30);
   int webhookAttempts = 3;
@@ -87,24 +95,42 @@ public final class RunlineBuilder {
     return this;
   }
 
-  /** The time source of every timeout, ttl, retention and rate limit (default: {@link System#nanoTime}). */
-  public RunlineBuilder ticker(Ticker ticker) {
-    this.ticker = Objects.requireNonNull(ticker, "ticker");
+  /**
+   * The clock of every timeout, ttl, retention and rate limit (default:
+   * {@link System#nanoTime()}).
+   */
+  public RunlineBuilder time(TimeSource time) {
+    this.time = Objects.requireNonNull(time, "time");
     return this;
   }
 
   /**
-   * Runs every timer (execution timeouts, waits, expiry, webhook retries). Default: one
-   * daemon thread owned by the engine.
+   * Runs every timer (long polls, the execution-timeout watch, the store's expiry, webhook
+   * retries). Default: one daemon thread owned by the engine.
    */
-  public RunlineBuilder scheduler(Scheduler scheduler) {
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+  public RunlineBuilder timers(Timers timers) {
+    this.timers = Objects.requireNonNull(timers, "timers");
     return this;
   }
 
-  /** Runs the store's maintenance and completes timed waits (default: the common pool). */
+  /** Answers long polls whose wait ran out (default: the common pool). */
   public RunlineBuilder executor(Executor executor) {
     this.executor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /** Where jobs are kept (default: this process's memory). */
+  public RunlineBuilder jobStore(JobStore.Factory store) {
+    this.store = Objects.requireNonNull(store, "jobStore");
+    return this;
+  }
+
+  /**
+   * How admitted jobs reach each endpoint's backend (default: a Disruptor ring per endpoint,
+   * waiting as {@link #intakeWaitStrategy} says).
+   */
+  public RunlineBuilder intake(Intake.Factory intake) {
+    this.intake = Objects.requireNonNull(intake, "intake");
     return this;
   }
 
@@ -151,7 +177,10 @@ public final class RunlineBuilder {
     return this;
   }
 
-  /** How the intake rings' consumers wait for work (default {@link IntakeWaitStrategy#PHASED}). */
+  /**
+   * How the default intake rings' consumers wait for work (default
+   * {@link IntakeWaitStrategy#PHASED}); ignored when an {@link #intake} is given.
+   */
   public RunlineBuilder intakeWaitStrategy(IntakeWaitStrategy strategy) {
     this.waitStrategy = Objects.requireNonNull(strategy, "intakeWaitStrategy");
     return this;
@@ -191,13 +220,6 @@ public final class RunlineBuilder {
     }
     all.putAll(providers);
     return all;
-  }
-
-  static ScheduledExecutorService defaultTimer() {
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, RunlineEngine.threads("timer"));
-    timer.setRemoveOnCancelPolicy(true);
-    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    return timer;
   }
 
   private static Duration nonNegative(String what, Duration d) {

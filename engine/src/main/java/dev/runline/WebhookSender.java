@@ -1,6 +1,6 @@
 package dev.runline;
 
-import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.runline.spi.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,17 +23,17 @@ final class WebhookSender {
   private final int attempts;
   private final Duration interval;
   private final Duration timeout;
-  private final Scheduler scheduler;
+  private final Timers timers;
   private final HttpClient client;
   private final LongAdder delivered = new LongAdder();
   private final LongAdder abandoned = new LongAdder();
   private volatile boolean closed;
 
-  WebhookSender(int attempts, Duration interval, Duration timeout, Scheduler scheduler) {
+  WebhookSender(int attempts, Duration interval, Duration timeout, Timers timers) {
     this.attempts = attempts;
     this.interval = interval;
     this.timeout = timeout;
-    this.scheduler = scheduler;
+    this.timers = timers;
     this.client = HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -44,10 +43,7 @@ final class WebhookSender {
   void send(URI target, JobStatus status, Object input) {
     byte[] bytes;
     try {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> body = new LinkedHashMap<>(Json.MAPPER.convertValue(status, Map.class));
-      body.put("input", input);
-      bytes = Json.MAPPER.writeValueAsBytes(body);
+      bytes = Json.mapper().writeValueAsBytes(body(status, input));
     } catch (Exception e) {
       LOG.warn("webhook for job {} not sent: its body is not JSON ({})", status.id(), e.toString());
       abandoned.increment();
@@ -79,17 +75,33 @@ final class WebhookSender {
         return;
       }
       LOG.debug("webhook for job {} attempt {} failed: {}", jobId, attempt, why);
-      scheduler.schedule(Runnable::run, () -> attempt(request, jobId, attempt + 1),
-          interval.toNanos(), TimeUnit.NANOSECONDS);
+      timers.schedule(() -> attempt(request, jobId, attempt + 1), interval.toNanos());
     });
   }
 
-  long delivered() {
-    return delivered.sum();
+  /** The status body as the API shows it (absent values left out), plus {@code input}. */
+  static Map<String, Object> body(JobStatus status, Object input) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", status.id());
+    body.put("status", status.status());
+    putPresent(body, "delayTime", status.delayTime());
+    putPresent(body, "executionTime", status.executionTime());
+    putPresent(body, "output", status.output());
+    putPresent(body, "error", status.error());
+    putPresent(body, "retries", status.retries());
+    putPresent(body, "workerId", status.workerId());
+    body.put("input", input);
+    return body;
   }
 
-  long abandoned() {
-    return abandoned.sum();
+  private static void putPresent(Map<String, Object> body, String key, Object value) {
+    if (value != null) {
+      body.put(key, value);
+    }
+  }
+
+  Inspection.Webhooks counts() {
+    return new Inspection.Webhooks(delivered.sum(), abandoned.sum());
   }
 
   void close() {

@@ -22,7 +22,7 @@ class CpuBackendTest {
   void theEngineFindsTheCpuBackendByNameThroughTheServiceLoader() throws Exception {
     try (Runline engine = Runline.builder()
         .endpoint(Endpoint.builder("echo").handler(job -> job.input()).backend("cpu").workers(1).build()).build()) {
-      JobStatus done = engine.runSync(null, "echo", JobRequest.of("x"), Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS);
+      JobStatus done = engine.as(null).endpoint("echo").runSync(JobRequest.of("x"), Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS);
       assertThat(done.status()).isEqualTo(Status.COMPLETED);
       assertThat(done.workerId()).isEqualTo("cpu-echo-0");
     }
@@ -39,11 +39,11 @@ class CpuBackendTest {
       return allRunning.await(10, TimeUnit.SECONDS);
     }).build()).build()) {
       for (int i = 0; i < workers; i++) {
-        engine.run(null, "pool", JobRequest.of(i));
+        engine.as(null).endpoint("pool").run(JobRequest.of(i));
       }
       assertThat(allRunning.await(10, TimeUnit.SECONDS)).as("all workers ran at once").isTrue();
       assertThat(threads).hasSize(workers).allMatch(name -> name.startsWith("runline-pool-cpu-"));
-      assertThat(engine.health(null, "pool").workers().running()).isBetween(0, workers);
+      assertThat(engine.as(null).endpoint("pool").health().workers().running()).isBetween(0, workers);
     }
   }
 

@@ -63,7 +63,7 @@ class KernelEndpointTest {
   private static JobStatus runSync(String endpoint, Object input) throws Exception {
     // Through JSON text and back, as the HTTP layer hands it over.
     Object parsed = JSON.readValue(JSON.writeValueAsString(input), Object.class);
-    return engine.runSync(null, endpoint, JobRequest.of(parsed), WAIT).get(30, TimeUnit.SECONDS);
+    return engine.as(null).endpoint(endpoint).runSync(JobRequest.of(parsed), WAIT).get(30, TimeUnit.SECONDS);
   }
 
   /** The top-k of {@code query} by plain loops over the same generated index. */
@@ -145,7 +145,7 @@ class KernelEndpointTest {
       int k = 1 + i % 7;
       ks.add(k);
       Object input = i % 10 == 9 ? Map.of("query", List.of(1)) : Map.of("query", query(100 + i), "k", k);
-      pending.add(engine.runSync(null, "search", JobRequest.of(input), WAIT));
+      pending.add(engine.as(null).endpoint("search").runSync(JobRequest.of(input), WAIT));
     }
     for (int i = 0; i < 40; i++) {
       JobStatus done = pending.get(i).get(30, TimeUnit.SECONDS);
@@ -202,7 +202,7 @@ class KernelEndpointTest {
   void aKernelsOutputIsAlsoItsOneStreamChunk() throws Exception {
     JobStatus done = runSync("matmul", Map.of("a", List.of(List.of(2)), "b", List.of(List.of(3))));
 
-    StreamBatch stream = engine.stream(null, "matmul", done.id(), Duration.ZERO).get(10, TimeUnit.SECONDS);
+    StreamBatch stream = engine.as(null).endpoint("matmul").stream(done.id(), Duration.ZERO).get(10, TimeUnit.SECONDS);
 
     assertThat(stream.stream()).singleElement().satisfies(chunk -> assertThat(chunk.output()).isEqualTo(done.output()));
   }
@@ -236,7 +236,7 @@ class KernelEndpointTest {
     Files.write(file, bytes.array());
     try (Runline fromFile = Runline.builder().endpoint(Endpoint.builder("s").kernel("vector-search").workers(1)
         .backendSetting("index", Map.of("npy", file.toString())).build()).build()) {
-      JobStatus done = fromFile.runSync(null, "s", JobRequest.of(Map.of("query", List.of(1, 0.1), "k", 2)), WAIT)
+      JobStatus done = fromFile.as(null).endpoint("s").runSync(JobRequest.of(Map.of("query", List.of(1, 0.1), "k", 2)), WAIT)
           .get(30, TimeUnit.SECONDS);
 
       assertThat(((Map<?, ?>) done.output()).get("ids")).isEqualTo(List.of(1, 2));

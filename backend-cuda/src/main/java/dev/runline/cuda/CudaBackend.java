@@ -8,15 +8,11 @@ import dev.runline.compute.ComputeHandlers;
 import dev.runline.compute.Kernel;
 import dev.runline.compute.KernelSettings;
 import dev.runline.compute.VectorSearchKernel;
-import dev.runline.spi.Backend;
 import dev.runline.spi.BackendContext;
 import dev.runline.spi.QueuedJob;
-import dev.runline.spi.WaitingJobs;
-import dev.runline.spi.WorkerThreads;
-import java.time.Duration;
+import dev.runline.spi.WorkerPool;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,10 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a kernel endpoint on a GPU.
  *
- * <p>Each of the endpoint's {@code workers} is a thread with its own CUDA stream and buffers
- * ({@link DeviceKernels}), so the launches of several workers overlap on the device. Jobs
- * wait in two queues, normal and low priority, counted by a semaphore as in the cpu
- * backend.
+ * <p>Each of the endpoint's {@code workers} ({@link WorkerPool}) is a thread with its own
+ * CUDA stream and buffers ({@link DeviceKernels}), so the launches of several workers
+ * overlap on the device.
  *
  * <p>Dynamic batching (vector-search): a worker that takes a job also takes the jobs
  * waiting behind it, up to {@code maxBatch}, and for at most {@code maxQueueDelayMicros}
@@ -44,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Matmul jobs differ in shape, so each is its own launch.
  */
-final class CudaBackend implements Backend {
+final class CudaBackend extends WorkerPool {
   /** The {@code backendSettings} keys of this backend, beside the kernel's. */
   static final List<String> SETTINGS = List.of("maxBatch", "maxQueueDelayMicros", "device");
   static final int DEFAULT_MAX_BATCH = 256;
@@ -58,28 +53,25 @@ final class CudaBackend implements Backend {
   static final int MAX_LAUNCH_QUERIES = 8192;
 
   private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
-  private static final long JOIN_MILLIS = 10_000;
 
-  private final WaitingJobs waiting = new WaitingJobs();
-  private final AtomicInteger busy = new AtomicInteger();
   /** Workers in a launch (after gathering); the device is idle when none is. */
   private final AtomicInteger launching = new AtomicInteger();
   private final AtomicLong heldLaunches = new AtomicLong();
   private final AtomicLong launchesAtDeadline = new AtomicLong();
-  private final String endpoint;
   private final KernelSettings settings;
   private final int maxBatch;
   private final long maxQueueDelayNanos;
   private final DeviceKernels kernels;
-  private final Thread[] workers;
-  private volatile boolean stopping;
+  /** Per worker: its vector-search kernel, or its matmul handler. */
+  private final VectorSearchKernel[] searches;
+  private final Handler[] matmuls;
 
   CudaBackend(BackendContext context, DeviceKernels.Opener opener) {
+    super(context, "cuda");
     Endpoint definition = context.endpoint();
-    this.endpoint = definition.name();
     if (!(definition.work() instanceof Work.Kernel)) {
       throw new IllegalArgumentException("backend 'cuda' runs kernel endpoints (" + Kernel.names()
-          + "); endpoint '" + endpoint + "' has a Java handler: run it on backend 'cpu'");
+          + "); endpoint '" + definition.name() + "' has a Java handler: run it on backend 'cpu'");
     }
     this.settings = KernelSettings.of(definition, SETTINGS);
     this.maxBatch = KernelSettings.backendSetting(definition, "maxBatch", DEFAULT_MAX_BATCH, 1, 1 << 16);
@@ -89,87 +81,51 @@ final class CudaBackend implements Backend {
     int count = definition.workers();
 
     this.kernels = opener.open(device, settings, count);
+    this.searches = new VectorSearchKernel[count];
+    this.matmuls = new Handler[count];
     try {
-      List<Runnable> loops = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
-        String workerId = "cuda-" + endpoint + "-" + i;
         if (settings.kernel() == Kernel.VECTOR_SEARCH) {
-          VectorSearchKernel search = kernels.vectorSearch(i);
-          checkK(search);
-          loops.add(() -> work(workerId, batch -> ComputeHandlers.runVectorSearch(
-              batch, workerId, search, settings, MAX_LAUNCH_QUERIES)));
+          searches[i] = kernels.vectorSearch(i);
+          checkK(searches[i]);
         } else {
-          Handler matmul = ComputeHandlers.matmul(kernels.matmul(i), settings);
-          loops.add(() -> work(workerId, batch -> batch.forEach(job -> job.run(workerId, matmul))));
+          matmuls[i] = ComputeHandlers.matmul(kernels.matmul(i), settings);
         }
-      }
-      ThreadFactory threads = context.threadFactory("cuda");
-      this.workers = new Thread[count];
-      for (int i = 0; i < count; i++) {
-        workers[i] = threads.newThread(loops.get(i));
       }
     } catch (RuntimeException | Error e) {
       kernels.close();
       throw e;
     }
-    for (Thread worker : workers) {
-      worker.start();
-    }
+    startWorkers();
     LOG.info("endpoint '{}': {} on the cuda backend, device {}: {}, {} workers, maxBatch {}, maxQueueDelayMicros {}",
-        endpoint, settings, device, kernels, count, maxBatch, TimeUnit.NANOSECONDS.toMicros(maxQueueDelayNanos));
+        definition.name(), settings, device, kernels, count, maxBatch, TimeUnit.NANOSECONDS.toMicros(maxQueueDelayNanos));
   }
 
   private void checkK(VectorSearchKernel search) {
     if (Math.min(settings.maxK(), search.size()) > CudaNative.MAX_K) {
-      throw new IllegalArgumentException("endpoint '" + endpoint + "': backendSettings.maxK is " + settings.maxK()
+      throw new IllegalArgumentException("endpoint '" + endpointName() + "': backendSettings.maxK is " + settings.maxK()
           + " but the cuda backend answers at most " + CudaNative.MAX_K + " results per query; set maxK to "
           + CudaNative.MAX_K + " or less");
     }
   }
 
   @Override
-  public void dispatch(List<QueuedJob> batch) {
-    waiting.addAll(batch);
-  }
-
-  /** What a worker does with each batch it gathers. */
-  @FunctionalInterface
-  private interface BatchRunner {
-    void run(List<QueuedJob> batch);
-  }
-
-  private void work(String workerId, BatchRunner runner) {
+  protected void work(Worker worker, QueuedJob first) throws InterruptedException {
     List<QueuedJob> batch = new ArrayList<>();
-    while (!stopping) {
-      try {
-        batch.add(waiting.take());
-      } catch (InterruptedException e) {
-        continue;
+    batch.add(first);
+    VectorSearchKernel search = searches[worker.index()];
+    if (search != null) {
+      gather(worker, batch);
+    }
+    launching.incrementAndGet();
+    try {
+      if (search != null) {
+        ComputeHandlers.runVectorSearch(worker.startAll(batch), search, settings, MAX_LAUNCH_QUERIES);
+      } else {
+        worker.start(first).ifPresent(attempt -> attempt.run(matmuls[worker.index()]));
       }
-      busy.incrementAndGet();
-      try {
-        if (settings.kernel() == Kernel.VECTOR_SEARCH) {
-          gather(batch);
-        }
-        launching.incrementAndGet();
-        try {
-          runner.run(batch);
-        } finally {
-          launching.decrementAndGet();
-        }
-      } catch (Throwable e) {
-        // The kernel handlers end every job themselves; this is a bug, and no job of the
-        // batch may stay IN_QUEUE or IN_PROGRESS because of it.
-        LOG.error("worker {} of endpoint '{}': a batch of {} jobs escaped its kernel", workerId, endpoint,
-            batch.size(), e);
-        for (QueuedJob job : batch) {
-          job.start(workerId);
-          job.fail(e);
-        }
-      } finally {
-        batch.clear();
-        busy.decrementAndGet();
-      }
+    } finally {
+      launching.decrementAndGet();
     }
   }
 
@@ -181,8 +137,8 @@ final class CudaBackend implements Backend {
    * delay), and keeps waiting while another launch runs (the device is busy, so the wait
    * costs little and the launch carries more jobs).
    */
-  private void gather(List<QueuedJob> batch) {
-    drain(batch);
+  private void gather(Worker worker, List<QueuedJob> batch) {
+    drain(worker, batch);
     if (batch.size() >= maxBatch || maxQueueDelayNanos == 0) {
       return;
     }
@@ -196,14 +152,14 @@ final class CudaBackend implements Backend {
       }
       QueuedJob next;
       try {
-        next = waiting.poll(Math.min(left, GAP_NANOS), TimeUnit.NANOSECONDS);
+        next = worker.poll(Math.min(left, GAP_NANOS), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
-        // close(): run what was gathered, then the loop sees stopping.
+        // close(): run what was gathered, then the worker loop sees it is stopping.
         break;
       }
       if (next != null) {
         batch.add(next);
-        drain(batch);
+        drain(worker, batch);
       } else if (launching.get() == 0) {
         break;
       } else {
@@ -215,9 +171,9 @@ final class CudaBackend implements Backend {
     }
   }
 
-  private void drain(List<QueuedJob> batch) {
+  private void drain(Worker worker, List<QueuedJob> batch) {
     QueuedJob next;
-    while (batch.size() < maxBatch && (next = waiting.poll()) != null) {
+    while (batch.size() < maxBatch && (next = worker.poll()) != null) {
       batch.add(next);
     }
   }
@@ -232,20 +188,9 @@ final class CudaBackend implements Backend {
     return heldLaunches.get();
   }
 
+  /** A worker still in a launch holds its CudaWorker's lock, so this waits for the launch. */
   @Override
-  public Health.Workers workers() {
-    int running = Math.min(busy.get(), workers.length);
-    int idle = workers.length - running;
-    return new Health.Workers(idle, 0, idle, running, 0, 0);
-  }
-
-  @Override
-  public void close() {
-    stopping = true;
-    WorkerThreads.stop(workers, Duration.ofMillis(JOIN_MILLIS), worker -> LOG.warn(
-        "worker {} of endpoint '{}' did not stop within {} ms; a launch is still running",
-        worker.getName(), endpoint, JOIN_MILLIS));
-    // A worker still in a launch holds its CudaWorker's lock, so this waits for the launch.
+  protected void closeResources() {
     kernels.close();
   }
 }

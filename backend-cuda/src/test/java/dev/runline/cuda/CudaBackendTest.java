@@ -12,8 +12,8 @@ import dev.runline.Runline;
 import dev.runline.Status;
 import dev.runline.compute.Kernel;
 import dev.runline.compute.KernelSettings;
-import dev.runline.compute.Matrix;
 import dev.runline.compute.MatmulKernel;
+import dev.runline.compute.Matrix;
 import dev.runline.compute.TopK;
 import dev.runline.compute.VectorIndex;
 import dev.runline.compute.VectorSearchKernel;
@@ -74,11 +74,11 @@ class CudaBackendTest {
   }
 
   private JobStatus submit(Object input) {
-    return engine.run(null, "search", JobRequest.of(input));
+    return engine.as(null).endpoint("search").run(JobRequest.of(input));
   }
 
   private JobStatus await(JobStatus queued) throws Exception {
-    return engine.statusSync(null, "search", queued.id(), WAIT).get(30, TimeUnit.SECONDS);
+    return engine.as(null).endpoint("search").statusSync(queued.id(), WAIT).get(30, TimeUnit.SECONDS);
   }
 
   /** Waits until the engine has handed {@code jobs} more jobs to the backend. */
@@ -205,7 +205,7 @@ class CudaBackendTest {
     JobStatus cancelled = submit(Map.of("query", query(2), "k", 3));
     awaitDispatched(3);
 
-    engine.cancel(null, "search", cancelled.id());
+    engine.as(null).endpoint("search").cancel(cancelled.id());
     kernels.releaseHeldLaunch();
 
     assertThat(await(first).status()).isEqualTo(Status.COMPLETED);
@@ -240,7 +240,7 @@ class CudaBackendTest {
     start(endpoint -> endpoint.workers(3));
 
     assertThat(kernels.searchWorkers).containsExactlyInAnyOrder(0, 1, 2);
-    assertThat(engine.health(null, "search").workers()).isEqualTo(new Health.Workers(3, 0, 3, 0, 0, 0));
+    assertThat(engine.as(null).endpoint("search").health().workers()).isEqualTo(new Health.Workers(3, 0, 3, 0, 0, 0));
     engine.close();
     engine = null;
     assertThat(kernels.closed).isTrue();
@@ -252,7 +252,7 @@ class CudaBackendTest {
         .endpoint(Endpoint.builder("matmul").kernel("matmul").backend(CudaBackendProvider.NAME).workers(1).build())
         .build();
 
-    JobStatus done = engine.runSync(null, "matmul",
+    JobStatus done = engine.as(null).endpoint("matmul").runSync(
         JobRequest.of(Map.of("a", List.of(List.of(1, 2), List.of(3, 4)), "b", List.of(List.of(5), List.of(6)))), WAIT)
         .get(30, TimeUnit.SECONDS);
 
@@ -292,8 +292,15 @@ class CudaBackendTest {
     assertThat(cuda.name()).isEqualTo("cuda");
     assertThat(cuda.isAvailable()).isEqualTo(CudaNative.isAvailable());
     assertThat(cuda.unavailabilityCause()).isSameAs(CudaNative.unavailabilityCause());
-    assertThat(ServiceLoader.load(BackendProvider.class).stream().map(p -> p.get().name()))
-        .contains("cuda");
+    Module module = CudaBackendProvider.class.getModule();
+    if (module.isNamed()) {
+      assertThat(module.getDescriptor().provides()).anySatisfy(provides -> {
+        assertThat(provides.service()).isEqualTo(BackendProvider.class.getName());
+        assertThat(provides.providers()).contains(CudaBackendProvider.class.getName());
+      });
+    } else {
+      assertThat(ServiceLoader.load(BackendProvider.class).stream().map(p -> p.get().name())).contains("cuda");
+    }
   }
 
   @Test

@@ -93,7 +93,7 @@ class CudaEndpointTest {
   void manyJobsAtOnceAnswerLikePlainLoops() throws Exception {
     List<CompletableFuture<JobStatus>> jobs = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      jobs.add(engine.runSync(null, "search", JobRequest.of(Map.of("query", query(i), "k", 5)), WAIT));
+      jobs.add(engine.as(null).endpoint("search").runSync(JobRequest.of(Map.of("query", query(i), "k", 5)), WAIT));
     }
 
     for (int i = 0; i < jobs.size(); i++) {
@@ -106,9 +106,9 @@ class CudaEndpointTest {
 
   @Test
   void malformedInputFailsAndTheWorkerGoesOn() throws Exception {
-    JobStatus bad = engine.runSync(null, "search", JobRequest.of(Map.of("query", List.of(1, 2, 3))), WAIT)
+    JobStatus bad = engine.as(null).endpoint("search").runSync(JobRequest.of(Map.of("query", List.of(1, 2, 3))), WAIT)
         .get(60, TimeUnit.SECONDS);
-    JobStatus good = engine.runSync(null, "search", JobRequest.of(Map.of("query", query(1), "k", 100)), WAIT)
+    JobStatus good = engine.as(null).endpoint("search").runSync(JobRequest.of(Map.of("query", query(1), "k", 100)), WAIT)
         .get(60, TimeUnit.SECONDS);
 
     assertThat(bad.status()).isEqualTo(Status.FAILED);
@@ -118,7 +118,7 @@ class CudaEndpointTest {
 
   @Test
   void matmulAnswersTheProduct() throws Exception {
-    JobStatus done = engine.runSync(null, "matmul", JobRequest.of(Map.of(
+    JobStatus done = engine.as(null).endpoint("matmul").runSync(JobRequest.of(Map.of(
         "a", List.of(List.of(1.5, 2), List.of(3, 4), List.of(-1, 0.25)),
         "b", List.of(List.of(5, 6, 7), List.of(8, 9, 10)))), WAIT).get(60, TimeUnit.SECONDS);
 

@@ -1,5 +1,6 @@
 package dev.runline.benchmarks;
 
+import dev.runline.spi.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.Color;
@@ -53,7 +54,7 @@ public final class Chart {
     Path results = Path.of(args[0]);
     Path dir = args.length == 2 ? Path.of(args[1]) : results.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    JsonNode json = new ObjectMapper().readTree(results.toFile());
+    JsonNode json = Json.mapper().readTree(results.toFile());
     String machine = Machine.describe();
 
     CategoryChart throughput = throughputChart(json, machine);

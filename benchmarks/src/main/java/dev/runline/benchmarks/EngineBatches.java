@@ -46,7 +46,7 @@ final class EngineBatches {
   void runBatch(Producers producers) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(BATCH);
     batch = done;
-    producers.submitAll(BATCH, i -> ids[i] = engine.run(null, NoopJobs.ENDPOINT, JobRequest.of(NoopJobs.INPUT)).id());
+    producers.submitAll(BATCH, i -> ids[i] = engine.as(null).endpoint(NoopJobs.ENDPOINT).run(JobRequest.of(NoopJobs.INPUT)).id());
     submitted += BATCH;
     awaitBatch(done);
   }
@@ -57,13 +57,13 @@ final class EngineBatches {
       // The last batch's handlers have returned; wait for their terminal transitions.
       for (String id : ids) {
         if (id != null) {
-          JobStatus status = engine.statusSync(null, NoopJobs.ENDPOINT, id, STALL).join();
+          JobStatus status = engine.as(null).endpoint(NoopJobs.ENDPOINT).statusSync(id, STALL).join();
           if (status.status() != Status.COMPLETED) {
             throw new IllegalStateException("job " + id + " ended " + status);
           }
         }
       }
-      Health.Jobs jobs = engine.health(null, NoopJobs.ENDPOINT).jobs();
+      Health.Jobs jobs = engine.as(null).endpoint(NoopJobs.ENDPOINT).health().jobs();
       if (jobs.completed() != submitted || jobs.failed() != 0 || jobs.inQueue() != 0 || jobs.inProgress() != 0) {
         throw new IllegalStateException("submitted " + submitted + " jobs, but the engine counts " + jobs);
       }

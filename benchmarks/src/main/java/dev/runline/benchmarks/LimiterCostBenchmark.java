@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code limits=off} is the endpoint with {@code unlimited()}: no bucket, no count.
  *
  * <p>The difference is a few percent of a job at most, well inside the noise of a two-core
- * machine; {@code dev.runline.PerJobCostBenchmark} measures the limiter and the job store
+ * machine; {@link PerJobCostBenchmark} measures the limiter and the job store
  * directly, and the report uses those figures, with this pair as a cross-check. The
  * {@code limits=on} figure is also the per-job cost ({@code 1 / throughput}) those shares are
  * taken of.

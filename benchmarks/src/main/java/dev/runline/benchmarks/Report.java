@@ -1,5 +1,6 @@
 package dev.runline.benchmarks;
 
+import dev.runline.spi.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -77,7 +78,7 @@ public final class Report {
     if (positional.isEmpty() || positional.size() > 2) {
       usage();
     }
-    ObjectMapper mapper = new ObjectMapper();
+    ObjectMapper mapper = Json.mapper();
     Path resultsFile = Path.of(positional.get(0));
     JsonNode results = mapper.readTree(resultsFile.toFile());
     String summary = summarize(results, resultsFile.getFileName().toString(),
@@ -485,10 +486,10 @@ public final class Report {
 
   private static void perJobSection(StringBuilder out, List<JsonNode> runs) {
     out.append("\n## ").append(PER_JOB).append("\n\n");
-    out.append("The job store and the rate limiter on their own, on the engine's classes (average ns per call; "
-        + "store = `storeLifecycle` − `jobRecordOnly`: put, retain and removal of a job on a store holding "
-        + "65,536, less creating the job record; limiter = `limiterOn` − `limiterOff`: acquire and release of "
-        + "/run's permit).\n\n");
+    out.append("The job store and the rate limiter on their own (average ns per call; "
+        + "store = `storeLifecycle` − `jobRecordOnly`: insert, start, end and removal of a job in the default store "
+        + "holding 65,536, less creating the job record; limiter = `limiterOn` − `limiterOff`: a /status call "
+        + "with its route's limits kept, against one with every limit off).\n\n");
     row(out, List.of("benchmark", "ns per call"));
     divider(out, 1, 1);
     for (JsonNode run : runs) {

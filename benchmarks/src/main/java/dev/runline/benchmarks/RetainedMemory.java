@@ -1,5 +1,6 @@
 package dev.runline.benchmarks;
 
+import dev.runline.spi.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runline.Endpoint;
@@ -63,7 +64,7 @@ public final class RetainedMemory {
     Measured baseline = measureBaseline(jobs);
     print("baseline (ThreadPoolJobs)", baseline, jobs, outputBytes);
 
-    ObjectNode json = new ObjectMapper().createObjectNode();
+    ObjectNode json = Json.mapper().createObjectNode();
     json.put("jobs", jobs);
     json.put("outputBytes", outputBytes);
     json.put("output", String.valueOf(output()));
@@ -125,7 +126,7 @@ public final class RetainedMemory {
       long before = stableHeapUsed();
       runEngineJobs(engine, jobs);
       long after = stableHeapUsed();
-      Health.Jobs counted = engine.health(null, NoopJobs.ENDPOINT).jobs();
+      Health.Jobs counted = engine.as(null).endpoint(NoopJobs.ENDPOINT).health().jobs();
       if (counted.completed() != WARMUP_JOBS + jobs || counted.failed() != 0) {
         throw new IllegalStateException("expected " + (WARMUP_JOBS + jobs) + " completed jobs, the engine counts "
             + counted);
@@ -138,13 +139,13 @@ public final class RetainedMemory {
   }
 
   private static void runEngineJobs(Runline engine, int jobs) throws InterruptedException {
-    long before = engine.health(null, NoopJobs.ENDPOINT).jobs().completed();
+    long before = engine.as(null).endpoint(NoopJobs.ENDPOINT).health().jobs().completed();
     for (int done = 0; done < jobs; done += BATCH) {
       int n = Math.min(BATCH, jobs - done);
       CountDownLatch latch = new CountDownLatch(n);
       batch = latch;
       for (int i = 0; i < n; i++) {
-        engine.run(null, NoopJobs.ENDPOINT, JobRequest.of(NoopJobs.INPUT));
+        engine.as(null).endpoint(NoopJobs.ENDPOINT).run(JobRequest.of(NoopJobs.INPUT));
       }
       if (!latch.await(STALL.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException(latch.getCount() + " jobs of a batch did not run within " + STALL);
@@ -153,10 +154,10 @@ public final class RetainedMemory {
     // Each handler has returned; every job is COMPLETED once its worker finished the transition,
     // which the health counter counts.
     long deadline = System.nanoTime() + STALL.toNanos();
-    while (engine.health(null, NoopJobs.ENDPOINT).jobs().completed() < before + jobs) {
+    while (engine.as(null).endpoint(NoopJobs.ENDPOINT).health().jobs().completed() < before + jobs) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("jobs did not reach COMPLETED within " + STALL + ": "
-            + engine.health(null, NoopJobs.ENDPOINT).jobs());
+            + engine.as(null).endpoint(NoopJobs.ENDPOINT).health().jobs());
       }
       Thread.sleep(1);
     }

@@ -90,7 +90,7 @@ public class RunSyncLatencyBenchmark {
 
   @Benchmark
   public JobStatus engine(EngineState s) {
-    JobStatus status = s.engine.runSync(null, NoopJobs.ENDPOINT, JobRequest.of(NoopJobs.INPUT), WAIT).join();
+    JobStatus status = s.engine.as(null).endpoint(NoopJobs.ENDPOINT).runSync(JobRequest.of(NoopJobs.INPUT), WAIT).join();
     // A wait that ran out answers IN_QUEUE or IN_PROGRESS; only a finished job is a sample.
     if (status.status() != Status.COMPLETED) {
       throw new IllegalStateException("runSync answered " + status);

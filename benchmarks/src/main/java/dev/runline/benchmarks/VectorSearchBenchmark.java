@@ -108,7 +108,7 @@ public class VectorSearchBenchmark {
   public int batchOfJobs() {
     List<CompletableFuture<JobStatus>> results = new ArrayList<>(batch);
     for (JobRequest request : requests) {
-      results.add(engine.runSync(null, "search", request, Duration.ofSeconds(60)));
+      results.add(engine.as(null).endpoint("search").runSync(request, Duration.ofSeconds(60)));
     }
     int completed = 0;
     for (CompletableFuture<JobStatus> result : results) {

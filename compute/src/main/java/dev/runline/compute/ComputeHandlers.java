@@ -1,15 +1,15 @@
 package dev.runline.compute;
 
 import dev.runline.Handler;
-import dev.runline.spi.QueuedJob;
+import dev.runline.spi.Attempt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Turns a backend's kernel into what the engine runs: parse the job's input, compute,
- * shape the output. A backend builds these once per endpoint, then runs each job through
- * {@link QueuedJob#run(String, Handler)}, or a batch of vector-search jobs through
+ * shape the output. A backend builds these once per endpoint, then runs each job's attempt
+ * with {@link Attempt#run(Handler)}, or a batch of vector-search attempts through
  * {@link #runVectorSearch}.
  *
  * <p>A malformed input throws {@link KernelInputException} before the kernel is called, so
@@ -46,31 +46,27 @@ public final class ComputeHandlers {
   }
 
   /**
-   * Runs queued vector-search jobs as one batch, on the calling thread: starts each (those
-   * that no longer wait are skipped), fails at once those whose input is malformed, then
-   * searches the queries of the rest with as few kernel calls as {@code maxBatchQueries}
-   * allows (each job's queries stay in one call) and completes each job with its own
-   * results. Since a query's top {@code k} is the first {@code k} of its top {@code k'} for
-   * any {@code k' >= k}, one call with the batch's largest {@code k} serves every job, and
-   * the answers are exactly those of one call per job.
+   * Runs started vector-search attempts as one batch, on the calling thread: fails at once
+   * those whose input is malformed, then searches the queries of the rest with as few
+   * kernel calls as {@code maxBatchQueries} allows (each job's queries stay in one call) and
+   * completes each attempt with its own results. Since a query's top {@code k} is the first
+   * {@code k} of its top {@code k'} for any {@code k' >= k}, one call with the batch's
+   * largest {@code k} serves every job, and the answers are exactly those of one call per job.
    *
    * @param maxBatchQueries the most queries per kernel call (a job with more is searched alone)
    */
-  public static void runVectorSearch(List<? extends QueuedJob> jobs, String workerId, VectorSearchKernel kernel,
-      KernelSettings settings, int maxBatchQueries) {
+  public static void runVectorSearch(List<Attempt> attempts, VectorSearchKernel kernel, KernelSettings settings,
+      int maxBatchQueries) {
     requireKernel(settings, Kernel.VECTOR_SEARCH);
-    List<QueuedJob> group = new ArrayList<>();
+    List<Attempt> group = new ArrayList<>();
     List<VectorSearchRequest> requests = new ArrayList<>();
     int groupQueries = 0;
-    for (QueuedJob job : jobs) {
-      if (!job.start(workerId)) {
-        continue;
-      }
+    for (Attempt attempt : attempts) {
       VectorSearchRequest request;
       try {
-        request = VectorSearchRequest.parse(job.input(), kernel.dimension(), settings);
+        request = VectorSearchRequest.parse(attempt.input(), kernel.dimension(), settings);
       } catch (RuntimeException e) {
-        job.fail(e);
+        attempt.fail(e);
         continue;
       }
       int queries = request.queries().rows();
@@ -80,7 +76,7 @@ public final class ComputeHandlers {
         requests.clear();
         groupQueries = 0;
       }
-      group.add(job);
+      group.add(attempt);
       requests.add(request);
       groupQueries += queries;
     }
@@ -89,7 +85,7 @@ public final class ComputeHandlers {
     }
   }
 
-  private static void searchGroup(List<QueuedJob> jobs, List<VectorSearchRequest> requests, VectorSearchKernel kernel) {
+  private static void searchGroup(List<Attempt> jobs, List<VectorSearchRequest> requests, VectorSearchKernel kernel) {
     int total = 0;
     int k = 1;
     for (VectorSearchRequest request : requests) {
@@ -138,8 +134,8 @@ public final class ComputeHandlers {
     }
   }
 
-  private static void failAll(List<QueuedJob> jobs, Throwable error) {
-    for (QueuedJob job : jobs) {
+  private static void failAll(List<Attempt> jobs, Throwable error) {
+    for (Attempt job : jobs) {
       job.fail(error);
     }
   }

@@ -1,8 +1,8 @@
 package dev.runline.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
+import dev.runline.spi.Json;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +15,13 @@ import java.util.Set;
  * whose message opens with the field's path.
  */
 final class Inputs {
-  private static final ObjectMapper TREES = new ObjectMapper();
 
   private Inputs() {}
 
   /** The input as a map of fields, refusing anything else and any field not in {@code fields}. */
   static Map<?, ?> object(Object input, String kernel, List<String> fields, String example) {
     if (input instanceof JsonNode node) {
-      input = TREES.convertValue(node, Object.class);
+      input = Json.mapper().convertValue(node, Object.class);
     }
     if (!(input instanceof Map<?, ?> map)) {
       throw new KernelInputException("input", "input of " + kernel + " must be an object like " + example
@@ -169,7 +168,7 @@ final class Inputs {
   static Matrix matrix(Object value, Shape shape) {
     String field = shape.field;
     if (value instanceof JsonNode node) {
-      value = TREES.convertValue(node, Object.class);
+      value = Json.mapper().convertValue(node, Object.class);
     }
     if (value instanceof Map<?, ?> map) {
       return f32leMatrix(map, shape, false);
@@ -240,7 +239,7 @@ final class Inputs {
   static Matrix vector(Object value, Shape shape) {
     String field = shape.field;
     if (value instanceof JsonNode node) {
-      value = TREES.convertValue(node, Object.class);
+      value = Json.mapper().convertValue(node, Object.class);
     }
     if (value instanceof Map<?, ?> map) {
       return f32leMatrix(map, shape, true);

@@ -55,9 +55,9 @@
  * <p>A backend implements only the computation, {@link dev.runline.compute.VectorSearchKernel}
  * and {@link dev.runline.compute.MatmulKernel}, and wraps it with
  * {@link dev.runline.compute.ComputeHandlers}, which parse, validate, call the kernel and
- * shape the output. The backend runs each job with
- * {@link dev.runline.spi.QueuedJob#run(String, dev.runline.Handler)}, or a batch of
- * vector-search jobs with one kernel call through
+ * shape the output. The backend starts each job and runs its attempt with
+ * {@link dev.runline.spi.Attempt#run(dev.runline.Handler)}, or a batch of vector-search
+ * attempts with one kernel call through
  * {@link dev.runline.compute.ComputeHandlers#runVectorSearch}.
  */
 package dev.runline.compute;

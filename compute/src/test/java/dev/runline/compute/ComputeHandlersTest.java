@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runline.Handler;
 import dev.runline.JobContext;
-import dev.runline.spi.QueuedJob;
+import dev.runline.spi.Attempt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -169,15 +169,13 @@ class ComputeHandlersTest {
         .hasMessage("settings of a vector-search endpoint given to the matmul handler");
   }
 
-  /** A queued job that records how it ended. */
-  static final class FakeJob implements QueuedJob {
+  /** A started attempt that records how it ended. */
+  static final class FakeAttempt implements Attempt {
     final Object input;
-    boolean queued = true;
-    String worker;
     Object output;
     Throwable error;
 
-    FakeJob(Object input) {
+    FakeAttempt(Object input) {
       this.input = input;
     }
 
@@ -187,43 +185,46 @@ class ComputeHandlersTest {
     }
 
     @Override
+    public String endpoint() {
+      return "search";
+    }
+
+    @Override
     public Object input() {
       return input;
     }
 
     @Override
-    public boolean lowPriority() {
+    public Object s3Config() {
+      return null;
+    }
+
+    @Override
+    public int retries() {
+      return 0;
+    }
+
+    @Override
+    public String workerId() {
+      return "w";
+    }
+
+    @Override
+    public void progress(Object update) {}
+
+    @Override
+    public boolean isCancelled() {
+      return output != null || error != null;
+    }
+
+    @Override
+    public boolean emit(Object chunk) {
       return false;
     }
 
     @Override
-    public boolean isQueued() {
-      return queued;
-    }
-
-    @Override
-    public boolean isRunning() {
-      return !queued && output == null && error == null;
-    }
-
-    @Override
-    public void run(String workerId) {
+    public void run(Handler handler) {
       throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void run(String workerId, Handler handler) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public boolean start(String workerId) {
-      if (!queued) {
-        return false;
-      }
-      queued = false;
-      worker = workerId;
-      return true;
     }
 
     @Override
@@ -240,14 +241,13 @@ class ComputeHandlersTest {
   @Test
   void aBatchIsSearchedInOneCallAndEachJobGetsItsOwnAnswer() {
     FakeSearch kernel = new FakeSearch();
-    FakeJob one = new FakeJob(Map.of("query", List.of(3, 0), "k", 1));
-    FakeJob batch = new FakeJob(Map.of("queries", List.of(List.of(2, 0), List.of(1, 0)), "k", 3));
-    FakeJob empty = new FakeJob(Map.of("queries", List.of()));
+    FakeAttempt one = new FakeAttempt(Map.of("query", List.of(3, 0), "k", 1));
+    FakeAttempt batch = new FakeAttempt(Map.of("queries", List.of(List.of(2, 0), List.of(1, 0)), "k", 3));
+    FakeAttempt empty = new FakeAttempt(Map.of("queries", List.of()));
 
-    ComputeHandlers.runVectorSearch(List.of(one, batch, empty), "w", kernel, SEARCH, 100);
+    ComputeHandlers.runVectorSearch(List.of(one, batch, empty), kernel, SEARCH, 100);
 
     assertThat(kernel.calls).singleElement().satisfies(call -> assertThat(call).containsExactly(3, 3));
-    assertThat(one.worker).isEqualTo("w");
     assertThat(one.output).isEqualTo(Map.of("ids", List.of(0), "scores", List.of(1f)));
     assertThat(batch.output).isEqualTo(List.of(
         Map.of("ids", List.of(1, 2, 3), "scores", List.of(1f, 0f, -1f)),
@@ -256,30 +256,27 @@ class ComputeHandlersTest {
   }
 
   @Test
-  void aMalformedJobInABatchFailsAloneAndAJobNoLongerQueuedIsSkipped() {
+  void aMalformedJobInABatchFailsAlone() {
     FakeSearch kernel = new FakeSearch();
-    FakeJob good = new FakeJob(Map.of("query", List.of(1, 0)));
-    FakeJob bad = new FakeJob(Map.of("query", List.of(1, 0, 0)));
-    FakeJob cancelled = new FakeJob(Map.of("query", List.of(1, 0)));
-    cancelled.queued = false;
+    FakeAttempt good = new FakeAttempt(Map.of("query", List.of(1, 0)));
+    FakeAttempt bad = new FakeAttempt(Map.of("query", List.of(1, 0, 0)));
 
-    ComputeHandlers.runVectorSearch(List.of(good, bad, cancelled), "w", kernel, SEARCH, 100);
+    ComputeHandlers.runVectorSearch(List.of(good, bad), kernel, SEARCH, 100);
 
     assertThat(good.output).isNotNull();
     assertThat(bad.error).isInstanceOf(KernelInputException.class).hasMessage("input.query has 3 numbers; the index has dimension 2");
-    assertThat(cancelled.worker).isNull();
-    assertThat(cancelled.output).isNull();
+    assertThat(kernel.calls).hasSize(1);
   }
 
   @Test
   void aBatchIsSplitSoThatNoCallExceedsTheQueryLimit() {
     FakeSearch kernel = new FakeSearch();
-    List<FakeJob> jobs = new ArrayList<>();
+    List<FakeAttempt> jobs = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      jobs.add(new FakeJob(Map.of("queries", List.of(List.of(1, 0), List.of(0, 1)))));
+      jobs.add(new FakeAttempt(Map.of("queries", List.of(List.of(1, 0), List.of(0, 1)))));
     }
 
-    ComputeHandlers.runVectorSearch(jobs, "w", kernel, SEARCH, 4);
+    ComputeHandlers.runVectorSearch(List.copyOf(jobs), kernel, SEARCH, 4);
 
     assertThat(kernel.calls).extracting(call -> call[0]).containsExactly(4, 4, 2);
     assertThat(jobs).allSatisfy(job -> assertThat(job.output).asList().hasSize(2));
@@ -293,10 +290,10 @@ class ComputeHandlersTest {
         throw new IllegalStateException("device lost");
       }
     };
-    FakeJob one = new FakeJob(Map.of("query", List.of(1, 0)));
-    FakeJob two = new FakeJob(Map.of("query", List.of(0, 1)));
+    FakeAttempt one = new FakeAttempt(Map.of("query", List.of(1, 0)));
+    FakeAttempt two = new FakeAttempt(Map.of("query", List.of(0, 1)));
 
-    ComputeHandlers.runVectorSearch(List.of(one, two), "w", broken, SEARCH, 100);
+    ComputeHandlers.runVectorSearch(List.of(one, two), broken, SEARCH, 100);
 
     assertThat(one.error).hasMessage("device lost");
     assertThat(two.error).hasMessage("device lost");

@@ -63,8 +63,8 @@ class HandlerRegistryTest {
 
   @Test
   void classesAreLoadedFromTheGivenClassLoader() throws Exception {
-    // A loader that sees only the JDK cannot find the test's handler classes.
-    try (URLClassLoader jdkOnly = new URLClassLoader(new URL[0], ClassLoader.getPlatformClassLoader())) {
+    // A loader that sees only the JDK classes cannot find the test's handler classes.
+    try (URLClassLoader jdkOnly = new URLClassLoader(new URL[0], null)) {
       HandlerRegistry registry = HandlerRegistry.builder().classLoader(jdkOnly).build();
 
       assertThatThrownBy(() -> registry.install(TestHandlers.Upper.class.getName(), Endpoint.builder("e")))

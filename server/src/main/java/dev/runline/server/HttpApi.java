@@ -1,6 +1,7 @@
 package dev.runline.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.runline.EndpointClient;
 import dev.runline.Health;
 import dev.runline.InvalidRequestException;
 import dev.runline.JobStatus;
@@ -202,14 +203,14 @@ final class HttpApi {
   // ---- routes ------------------------------------------------------------------------
 
   private void run(RoutingContext ctx) {
-    JobStatus queued = engine.run(apiKey(ctx), endpoint(ctx), JobRequests.parse(body(ctx)));
+    JobStatus queued = client(ctx).run(JobRequests.parse(body(ctx)));
     json(ctx, 200, queued);
   }
 
   private void runSync(RoutingContext ctx) {
     long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_RUNSYNC_WAIT),
         MIN_RUNSYNC_WAIT, options.maxWaitMillis());
-    reply(ctx, engine.runSync(apiKey(ctx), endpoint(ctx), JobRequests.parse(body(ctx)), Duration.ofMillis(wait)));
+    reply(ctx, client(ctx).runSync(JobRequests.parse(body(ctx)), Duration.ofMillis(wait)));
   }
 
   private void status(RoutingContext ctx) {
@@ -222,13 +223,13 @@ final class HttpApi {
       }
       ttl = Duration.ofMillis(ttlMillis);
     }
-    json(ctx, 200, engine.status(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), ttl));
+    json(ctx, 200, client(ctx).status(ctx.pathParam("id"), ttl));
   }
 
   private void statusSync(RoutingContext ctx) {
     long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_RUNSYNC_WAIT),
         0, options.maxWaitMillis());
-    reply(ctx, engine.statusSync(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), Duration.ofMillis(wait)));
+    reply(ctx, client(ctx).statusSync(ctx.pathParam("id"), Duration.ofMillis(wait)));
   }
 
   private void stream(RoutingContext ctx) {
@@ -239,14 +240,14 @@ final class HttpApi {
     }
     long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_STREAM_WAIT),
         0, options.maxWaitMillis());
-    reply(ctx, engine.stream(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), Duration.ofMillis(wait)));
+    reply(ctx, client(ctx).stream(ctx.pathParam("id"), Duration.ofMillis(wait)));
   }
 
   /** Each chunk as an event the moment it is produced, then an event carrying the final status body. */
   private void serverSentEvents(RoutingContext ctx) {
     Context context = ctx.vertx().getOrCreateContext();
     HttpServerResponse response = ctx.response();
-    AutoCloseable subscription = engine.subscribe(apiKey(ctx), endpoint(ctx), ctx.pathParam("id"), new StreamListener() {
+    AutoCloseable subscription = client(ctx).subscribe(ctx.pathParam("id"), new StreamListener() {
       private boolean started;
 
       private void begin() {
@@ -290,20 +291,20 @@ final class HttpApi {
   }
 
   private void cancel(RoutingContext ctx) {
-    json(ctx, 200, engine.cancel(apiKey(ctx), endpoint(ctx), ctx.pathParam("id")));
+    json(ctx, 200, client(ctx).cancel(ctx.pathParam("id")));
   }
 
   private void retry(RoutingContext ctx) {
-    json(ctx, 200, engine.retry(apiKey(ctx), endpoint(ctx), ctx.pathParam("id")));
+    json(ctx, 200, client(ctx).retry(ctx.pathParam("id")));
   }
 
   private void health(RoutingContext ctx) {
-    Health health = engine.health(apiKey(ctx), endpoint(ctx));
+    Health health = client(ctx).health();
     json(ctx, 200, health);
   }
 
   private void purgeQueue(RoutingContext ctx) {
-    json(ctx, 200, engine.purgeQueue(apiKey(ctx), endpoint(ctx)));
+    json(ctx, 200, client(ctx).purgeQueue());
   }
 
   // ---- plumbing ----------------------------------------------------------------------
@@ -324,8 +325,9 @@ final class HttpApi {
     return key;
   }
 
-  private static String endpoint(RoutingContext ctx) {
-    return ctx.pathParam("endpoint");
+  /** The routes of the path's endpoint for the request's key: refuses a bad key, then an unknown endpoint. */
+  private EndpointClient client(RoutingContext ctx) {
+    return engine.as(apiKey(ctx)).endpoint(ctx.pathParam("endpoint"));
   }
 
   private static byte[] body(RoutingContext ctx) {

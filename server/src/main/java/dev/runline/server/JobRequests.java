@@ -1,16 +1,16 @@
 package dev.runline.server;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runline.InvalidRequestException;
 import dev.runline.JobRequest;
 import dev.runline.Policy;
+import dev.runline.spi.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -30,18 +30,21 @@ final class JobRequests {
   static final int MAX_NUMBER_LENGTH = 200;
   static final int MAX_STRING_LENGTH = 20 * 1024 * 1024;
 
-  static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(MAX_NESTING_DEPTH)
-          .maxNumberLength(MAX_NUMBER_LENGTH)
-          .maxStringLength(MAX_STRING_LENGTH)
-          .build())
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  /** Runline's shared configuration, with bounds on what a request may hold, and the API's JSON shape. */
+  static final ObjectMapper MAPPER = withReadLimits(ApiJson.shape(Json.mapper().copy()));
 
   private JobRequests() {}
+
+  private static ObjectMapper withReadLimits(ObjectMapper mapper) {
+    mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_NESTING_DEPTH)
+        .maxNumberLength(MAX_NUMBER_LENGTH)
+        .maxStringLength(MAX_STRING_LENGTH)
+        .build());
+    // A key given twice is refused rather than "the last one wins".
+    return mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
 
   /** Parses a request body; every problem is an {@link InvalidRequestException} naming the field. */
   static JobRequest parse(byte[] body) {

@@ -174,8 +174,8 @@ public final class Main implements Callable<Integer> {
       throw e;
     }
     String base = "http://" + host + ":" + server.port();
-    LOG.info("runline-server listening on {} with endpoints {}", base, engine.endpoints());
-    out.println("Runline is serving " + engine.endpoints() + " at " + base + "/v2/{endpoint_id}/...");
+    LOG.info("runline-server listening on {} with endpoints {}", base, engine.inspect().endpoints());
+    out.println("Runline is serving " + engine.inspect().endpoints() + " at " + base + "/v2/{endpoint_id}/...");
     if (generated) {
       // Printed once, to the console only, never to the log.
       out.println("No API key was configured; this run's key is: " + keys.get(0));

@@ -25,12 +25,12 @@ final class ServerMetrics implements JobListener {
 
   /** Registers the gauges of every endpoint of {@code engine}. */
   void bind(Runline engine) {
-    for (String endpoint : engine.endpoints()) {
-      Gauge.builder("runline_queue_depth", engine, e -> e.healthOf(endpoint).jobs().inQueue())
+    for (String endpoint : engine.inspect().endpoints()) {
+      Gauge.builder("runline_queue_depth", engine, e -> e.inspect().health(endpoint).jobs().inQueue())
           .description("Jobs waiting IN_QUEUE").tag("endpoint", endpoint).register(registry);
-      Gauge.builder("runline_jobs_in_progress", engine, e -> e.healthOf(endpoint).jobs().inProgress())
+      Gauge.builder("runline_jobs_in_progress", engine, e -> e.inspect().health(endpoint).jobs().inProgress())
           .description("Jobs running").tag("endpoint", endpoint).register(registry);
-      Gauge.builder("runline_workers_running", engine, e -> e.healthOf(endpoint).workers().running())
+      Gauge.builder("runline_workers_running", engine, e -> e.inspect().health(endpoint).workers().running())
           .description("Busy workers").tag("endpoint", endpoint).register(registry);
     }
   }

@@ -148,7 +148,7 @@ class HostileInputTest {
   }
 
   private static long jobsAccepted(String endpoint) {
-    var jobs = server.engine.healthOf(endpoint).jobs();
+    var jobs = server.engine.inspect().health(endpoint).jobs();
     return jobs.completed() + jobs.failed() + jobs.inQueue() + jobs.inProgress();
   }
 
@@ -228,7 +228,7 @@ class HostileInputTest {
     assertThat(jobsAccepted("open")).as("jobs accepted from truncated bodies").isEqualTo(before);
     Response whole = post("/v2/open/run", bytes);
     assertThat(whole.status()).as("the whole body: " + whole).isEqualTo(200);
-    server.engine.cancel(KEY, "open", whole.json().path("id").asText());
+    server.engine.as(KEY).endpoint("open").cancel(whole.json().path("id").asText());
   }
 
   @ParameterizedTest

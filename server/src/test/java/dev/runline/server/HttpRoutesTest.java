@@ -305,7 +305,7 @@ class HttpRoutesTest {
     for (int i = 0; i < 200; i++) {
       polls.add(http.sendAsync(http.request("/v2/gated/status-sync/" + id + "?wait=30000").GET().build()));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> http.engine.health(KEY, "gated").jobs().inProgress() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> http.engine.as(KEY).endpoint("gated").health().jobs().inProgress() == 1);
     assertThat(polls).noneMatch(CompletableFuture::isDone);
     assertThat(serverThreads() - threadsBefore).as("server threads added by 200 waiting clients").isLessThanOrEqualTo(2);
 

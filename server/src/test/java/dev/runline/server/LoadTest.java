@@ -92,7 +92,7 @@ class LoadTest {
           assertThat(run.text("error")).contains("rate limit");
         } else {
           sampledAccepted++;
-          server.engine.cancel(KEY, "echo", run.text("id"));
+          server.engine.as(KEY).endpoint("echo").cancel(run.text("id"));
         }
         long start = System.nanoTime();
         assertThat(calls.get("/ping", null).status()).isEqualTo(200);
@@ -106,7 +106,7 @@ class LoadTest {
       Map<String, Long> open = result(bulk, dir.resolve("bulk.out"));
 
       await().atMost(Duration.ofSeconds(60)).until(() -> List.of("echo", "bulk").stream().allMatch(e -> {
-        Health.Jobs jobs = server.engine.healthOf(e).jobs();
+        Health.Jobs jobs = server.engine.inspect().health(e).jobs();
         return jobs.inQueue() == 0 && jobs.inProgress() == 0;
       }));
       Map<String, Object> figures = new LinkedHashMap<>();
@@ -119,7 +119,7 @@ class LoadTest {
         assertThat(r.get("connect_errors") + r.get("timeouts")).as(what + ": connect errors and timeouts").isZero();
         assertThat(r.get("run200") + r.get("runsync200")).as(what + ": jobs accepted").isPositive();
 
-        Health.Jobs jobs = server.engine.healthOf(endpoint).jobs();
+        Health.Jobs jobs = server.engine.inspect().health(endpoint).jobs();
         long inHealth = jobs.completed() + jobs.failed() + jobs.inQueue() + jobs.inProgress();
         long accepted = r.get("run200") + r.get("runsync200");
         Map<String, LongAdder> recounted = ended.getOrDefault(endpoint, Map.of());

@@ -65,7 +65,7 @@ class MainTest {
   @Test
   void theDefaultConfigurationServesTheDemoEndpoints() throws Exception {
     try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123").start(null)) {
-      assertThat(running.engine().endpoints()).containsExactly("echo", "tokens", "sleep", "fail", "vector-search", "matmul");
+      assertThat(running.engine().inspect().endpoints()).containsExactly("echo", "tokens", "sleep", "fail", "vector-search", "matmul");
       assertThat(call(running, "/ping", null)).isEqualTo(200);
     }
   }
@@ -80,7 +80,7 @@ class MainTest {
         "    backend: cpu",
         "    workers: 1")));
     try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123", "--config", file.toString()).start(null)) {
-      assertThat(running.engine().endpoints()).containsExactly("my-echo");
+      assertThat(running.engine().inspect().endpoints()).containsExactly("my-echo");
     }
   }
 
@@ -103,7 +103,7 @@ class MainTest {
   @Test
   void backendCpuKeepsEveryEndpointServing() throws Exception {
     try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123", "--backend", "cpu").start(null)) {
-      assertThat(running.engine().endpoints()).contains("echo", "vector-search", "matmul");
+      assertThat(running.engine().inspect().endpoints()).contains("echo", "vector-search", "matmul");
       assertThat(call(running, "/v2/matmul/health", "flag-key-123")).isEqualTo(200);
     }
   }

@@ -92,7 +92,7 @@ class SecurityTest {
     TestServer server = server();
     Map<String, String[]> jobs = new LinkedHashMap<>();
     String running = server.post("/v2/gated/run", KEY, "{\"input\": \"running\"}").text("id");
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.engine.healthOf("gated").jobs().inProgress() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.engine.inspect().health("gated").jobs().inProgress() == 1);
     jobs.put("IN_PROGRESS", new String[] {"gated", running});
     jobs.put("IN_QUEUE", new String[] {"gated", server.post("/v2/gated/run", KEY, "{\"input\": \"queued\"}").text("id")});
     jobs.put("COMPLETED", new String[] {"echo", server.post("/v2/echo/runsync", KEY, "{\"input\": \"done\"}").text("id")});
@@ -211,12 +211,12 @@ class SecurityTest {
     TestServer server = shared;
     for (String field : List.of("webhook", "webhookV2")) {
       for (String route : List.of("run", "runsync")) {
-        Health.Jobs before = server.engine.healthOf("open").jobs();
+        Health.Jobs before = server.engine.inspect().health("open").jobs();
         String body = "{\"input\": 1, \"" + field + "\": " + HostileInputTest.quote(webhook) + "}";
         Reply reply = server.post("/v2/open/" + route, KEY, body);
         assertThat(reply.status()).as(field + " = " + webhook + " on /" + route).isEqualTo(400);
         assertThat(reply.text("error")).as(webhook).contains("webhook");
-        Health.Jobs after = server.engine.healthOf("open").jobs();
+        Health.Jobs after = server.engine.inspect().health("open").jobs();
         assertThat(after.completed() + after.failed() + after.inQueue() + after.inProgress())
             .as("jobs accepted").isEqualTo(before.completed() + before.failed() + before.inQueue() + before.inProgress());
       }

@@ -1,0 +1,31 @@
+package dev.runline;
+
+import java.util.Set;
+
+/**
+ * What the host application may see and do without an API key or a rate limit, e.g. for
+ * metrics and tests ({@link Runline#inspect()}). Never exposed to callers of the API.
+ */
+public interface Inspection {
+  /** The names of the registered endpoints, in registration order. */
+  Set<String> endpoints();
+
+  /**
+   * The endpoint's counts.
+   *
+   * @throws NotFoundException when there is no endpoint of that name
+   */
+  Health health(String endpoint);
+
+  /** Webhook deliveries since start, over every endpoint. */
+  Webhooks webhooks();
+
+  /** Runs the job store's expiry work that is due now (useful under a manual clock). */
+  void runPendingExpiry();
+
+  /**
+   * Webhook deliveries: those a receiver accepted (2xx), and those given up after every
+   * attempt failed.
+   */
+  record Webhooks(long delivered, long abandoned) {}
+}

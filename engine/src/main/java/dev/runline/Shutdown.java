@@ -1,0 +1,68 @@
+package dev.runline;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the engine closes, once it accepts no new work: wait for callers still inside their
+ * admission, cancel what is queued ({@link ShutdownMode#CANCEL}) or let it run, wait for
+ * the endpoints to go idle within the shutdown timeout, cancel whatever is left, then stop
+ * each endpoint's intake and backend. Every accepted job ends in a terminal state.
+ */
+final class Shutdown {
+  private static final Logger LOG = LoggerFactory.getLogger(Shutdown.class);
+  private static final String REASON = "cancelled: the engine shut down";
+  /** How often the drain looks at the endpoints: a rare, bounded wait, not a hot path. */
+  private static final long POLL_MILLIS = 1;
+
+  private final Collection<EndpointRuntime> endpoints;
+  private final ShutdownMode mode;
+  private final Duration timeout;
+
+  Shutdown(Collection<EndpointRuntime> endpoints, ShutdownMode mode, Duration timeout) {
+    this.endpoints = endpoints;
+    this.mode = mode;
+    this.timeout = timeout;
+  }
+
+  void run() {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (EndpointRuntime endpoint : endpoints) {
+      // Admission is a few microseconds between the check and the enqueue.
+      awaitUntil(() -> endpoint.admitting.sum() == 0, Long.MAX_VALUE);
+    }
+    if (mode == ShutdownMode.CANCEL) {
+      Transition cancel = Transitions.endQueued(Status.CANCELLED, REASON);
+      for (EndpointRuntime endpoint : endpoints) {
+        endpoint.queuedJobs().forEach(job -> job.transition(cancel));
+      }
+    }
+    if (!awaitUntil(this::allIdle, deadline)) {
+      LOG.warn("runline shutdown: jobs still unfinished after {} ms; cancelling them", timeout.toMillis());
+      endpoints.forEach(endpoint -> endpoint.cancelAll(REASON));
+    }
+    for (EndpointRuntime endpoint : endpoints) {
+      endpoint.close();
+      // Whatever a backend left unstarted or unfinished still ends in a terminal state.
+      endpoint.cancelAll(REASON);
+    }
+  }
+
+  private boolean allIdle() {
+    return endpoints.stream().allMatch(EndpointRuntime::isIdle);
+  }
+
+  /** Waits until {@code done} or the deadline ({@link System#nanoTime()}); whether it is done. */
+  private static boolean awaitUntil(java.util.function.BooleanSupplier done, long deadline) {
+    while (!done.getAsBoolean()) {
+      if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      com.google.common.util.concurrent.Uninterruptibles.sleepUninterruptibly(POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.runline;
+
+import dev.runline.spi.JobState;
+
+/**
+ * Every change a job's state can go through, as in the endpoint API: IN_QUEUE → IN_PROGRESS
+ * → COMPLETED | FAILED | TIMED_OUT; IN_QUEUE or IN_PROGRESS → CANCELLED; a live job →
+ * TIMED_OUT when its ttl passes; FAILED | TIMED_OUT → IN_QUEUE by a retry. A change that
+ * ends or alters a running attempt names the attempt, so it cannot touch a later one.
+ */
+final class Transitions {
+  /** A live job whose ttl passed: TIMED_OUT, and the store drops it. */
+  static final Transition EXPIRE = (job, s, now) -> isLive(s)
+      ? s.ended(Status.TIMED_OUT, null, "ttl of " + job.ttlMillis() + " ms passed", now)
+      : null;
+
+  /** FAILED or TIMED_OUT → IN_QUEUE as the next attempt, with no output or error. */
+  static final Transition REQUEUE = (job, s, now) -> s.status() == Status.FAILED || s.status() == Status.TIMED_OUT
+      ? JobState.queued(s.attempt() + 1, now)
+      : null;
+
+  private Transitions() {}
+
+  /** IN_QUEUE → IN_PROGRESS on {@code workerId}. */
+  static Transition start(String workerId) {
+    return (job, s, now) -> s.status() == Status.IN_QUEUE ? s.started(workerId, now) : null;
+  }
+
+  /** IN_PROGRESS of {@code attempt} → the outcome's terminal state. */
+  static Transition end(int attempt, Outcome outcome) {
+    return (job, s, now) -> isRunning(s, attempt) ? s.ended(outcome.status(), outcome.output(), outcome.error(), now)
+        : null;
+  }
+
+  /** IN_QUEUE or IN_PROGRESS → CANCELLED. */
+  static Transition cancel(String reason) {
+    return (job, s, now) -> isLive(s) ? s.ended(Status.CANCELLED, null, reason, now) : null;
+  }
+
+  /** IN_QUEUE only → {@code terminal}: a running job is left alone (purge, shutdown, refused dispatch). */
+  static Transition endQueued(Status terminal, String reason) {
+    return (job, s, now) -> s.status() == Status.IN_QUEUE ? s.ended(terminal, null, reason, now) : null;
+  }
+
+  /** IN_PROGRESS → TIMED_OUT once its execution timeout has passed. */
+  static final Transition TIME_OUT = (job, s, now) ->
+      s.status() == Status.IN_PROGRESS && now - s.startedAt() >= job.executionTimeoutNanos()
+          ? s.ended(Status.TIMED_OUT, null, "execution timeout of " + job.executionTimeoutMillis() + " ms passed", now)
+          : null;
+
+  /** IN_PROGRESS of {@code attempt} → the same, showing {@code value} as its output. */
+  static Transition progress(int attempt, Object value) {
+    return (job, s, now) -> isRunning(s, attempt) ? s.withProgress(value) : null;
+  }
+
+  static boolean isLive(JobState s) {
+    return !s.status().isTerminal();
+  }
+
+  static boolean isRunning(JobState s, int attempt) {
+    return s.status() == Status.IN_PROGRESS && s.attempt() == attempt;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.runline.spi;
+
+import dev.runline.TimeSource;
+import dev.runline.Timers;
+import java.util.function.Consumer;
+
+/**
+ * Where the engine keeps every job it has accepted, by id, and where each of a job's state
+ * changes is made: the seam behind which a job's records may live in this process's memory
+ * (the default) or elsewhere.
+ *
+ * <p>What every implementation must keep:
+ * <ul>
+ *   <li><b>One atomic transition.</b> {@link #compareAndSet} and {@link #expire} replace a
+ *       job's state only if it is still the expected one, atomically with respect to every
+ *       other change of that job through this store (from any thread, and from any node
+ *       sharing the store). The engine decides what the next state is; the store only
+ *       decides whether the change wins. Exactly one of two racing changes from the same
+ *       state wins.
+ *   <li><b>Expiry follows the state.</b> A live job (IN_QUEUE or IN_PROGRESS) is kept
+ *       until {@code queuedAt + ttl}; once it is terminal, until {@code endedAt + retention},
+ *       or shorter after {@link #shorten}. A job whose ttl passes while it is live is handed
+ *       to the context's {@link Context#onExpired} (the engine then ends it with
+ *       {@link #expire}); a terminal job whose retention passes is dropped silently. After
+ *       either, {@link #find} no longer returns it. Expiry runs on the store's own clock
+ *       and timers (the context's), not on a sweeper thread of the engine's.
+ *   <li><b>Waiters are the engine's.</b> The store wakes no one: the engine, on the thread
+ *       whose change won, tells listeners and wakes the callers waiting on that job.
+ * </ul>
+ */
+public interface JobStore extends AutoCloseable {
+
+  /** Adds a job just admitted, IN_QUEUE, for its ttl. */
+  void insert(StoredJob job);
+
+  /** The job of {@code id}, or {@code null} when none is kept (unknown, expired or removed). */
+  StoredJob find(String id);
+
+  /**
+   * The transition primitive: makes {@code next} the job's state if it is still
+   * {@code expected}, atomically, and sets the job's expiry from {@code next} (see the
+   * class documentation).
+   *
+   * @return whether this change won
+   */
+  boolean compareAndSet(StoredJob job, JobState expected, JobState next);
+
+  /**
+   * Like {@link #compareAndSet}, for the change that ends a live job because its ttl passed:
+   * when it wins, the job leaves the store at once.
+   */
+  boolean expire(StoredJob job, JobState expected, JobState next);
+
+  /** Keeps the job at most {@code keepNanos} from now (never longer than it would be kept). */
+  void shorten(StoredJob job, long keepNanos);
+
+  /**
+   * Removes a job that was inserted but never published (its admission failed after the
+   * insert), whatever its state.
+   */
+  void remove(StoredJob job);
+
+  /** Visits every job kept, weakly consistently: for purge and shutdown, never per job. */
+  void forEach(Consumer<StoredJob> action);
+
+  /** Runs expiry work that is due now (e.g. under a manual clock in tests). */
+  void cleanUp();
+
+  /** Releases the store's resources; the jobs it keeps are not changed. */
+  @Override
+  void close();
+
+  /** What a store is given when the engine opens it. */
+  interface Context {
+    /** The engine's clock, on which ttl and retention are measured. */
+    TimeSource time();
+
+    /** The engine's timers, for the store's own expiry. */
+    Timers timers();
+
+    /** To be told of each live job whose ttl passed (the engine ends it). */
+    Consumer<StoredJob> onExpired();
+  }
+
+  /** Opens a store for one engine. */
+  @FunctionalInterface
+  interface Factory {
+    JobStore open(Context context);
+  }
+}

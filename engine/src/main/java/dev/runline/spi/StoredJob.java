@@ -1,0 +1,30 @@
+package dev.runline.spi;
+
+/**
+ * A job as a {@link JobStore} keeps it: its identity, which never changes, and its state,
+ * which changes only through {@link JobStore#compareAndSet} and {@link JobStore#expire}.
+ * The engine makes these; a store keeps them and finds them by id.
+ */
+public interface StoredJob {
+  /** The job's id, unique for as long as any store keeps it. */
+  String id();
+
+  /** The name of the job's endpoint. */
+  String endpoint();
+
+  /** The job's state as this node last saw it written. */
+  JobState state();
+
+  /** How long the job may live before it is terminal, counted from {@link JobState#queuedAt()}. */
+  long ttlNanos();
+
+  /** How long the job is kept once terminal, counted from {@link JobState#endedAt()}. */
+  long retentionNanos();
+
+  /**
+   * Replaces the state this node sees with {@code next} if it is still {@code expected}
+   * (by identity), atomically. A store calls it when its own write of {@code next} won: for
+   * a store in this process's memory this is the write itself.
+   */
+  boolean compareAndSetState(JobState expected, JobState next);
+}
