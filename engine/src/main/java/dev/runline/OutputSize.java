@@ -1,7 +1,7 @@
 package dev.runline;
 
-import dev.runline.spi.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runline.spi.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Collection;

@@ -1,5 +1,6 @@
 package dev.runline;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.runline.local.RingIntake;
 import dev.runline.spi.BackendProvider;
 import dev.runline.spi.Intake;
@@ -19,7 +20,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

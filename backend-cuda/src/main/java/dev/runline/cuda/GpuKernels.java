@@ -2,8 +2,8 @@ package dev.runline.cuda;
 
 import dev.runline.compute.Kernel;
 import dev.runline.compute.KernelSettings;
-import dev.runline.compute.Matrix;
 import dev.runline.compute.MatmulKernel;
+import dev.runline.compute.Matrix;
 import dev.runline.compute.TopK;
 import dev.runline.compute.VectorSearchKernel;
 import java.util.ArrayList;

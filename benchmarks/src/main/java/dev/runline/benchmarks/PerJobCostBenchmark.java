@@ -1,7 +1,7 @@
 package dev.runline.benchmarks;
 
-import dev.runline.EndpointClient;
 import dev.runline.Endpoint;
+import dev.runline.EndpointClient;
 import dev.runline.JobRequest;
 import dev.runline.JobStatus;
 import dev.runline.Route;

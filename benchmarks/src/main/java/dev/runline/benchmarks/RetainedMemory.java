@@ -1,12 +1,12 @@
 package dev.runline.benchmarks;
 
-import dev.runline.spi.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runline.Endpoint;
 import dev.runline.Health;
 import dev.runline.JobRequest;
 import dev.runline.Runline;
+import dev.runline.spi.Json;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;

@@ -1,8 +1,8 @@
 package dev.runline.compute;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigDecimal;
 import dev.runline.spi.Json;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;

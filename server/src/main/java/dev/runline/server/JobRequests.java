@@ -12,12 +12,12 @@ import dev.runline.JobRequest;
 import dev.runline.Policy;
 import dev.runline.spi.Json;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 
 /**

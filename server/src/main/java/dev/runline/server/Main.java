@@ -17,9 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code java -jar runline-server.jar}: the endpoint API over HTTP, with demo endpoints. */
 @Command(name = "runline-server", mixinStandardHelpOptions = true, version = "runline-server 0.1.0",
