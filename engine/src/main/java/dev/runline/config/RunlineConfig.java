@@ -1,10 +1,8 @@
 package dev.runline.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import static dev.runline.config.ConfigReader.pathOf;
+import static java.util.Objects.requireNonNullElse;
+
 import dev.runline.Endpoint;
 import dev.runline.IntakeWaitStrategy;
 import dev.runline.InvalidRequestException;
@@ -15,6 +13,10 @@ import dev.runline.Runline;
 import dev.runline.RunlineBuilder;
 import dev.runline.ShutdownMode;
 import dev.runline.Work;
+import dev.runline.config.ConfigFile.EndpointSettings;
+import dev.runline.config.ConfigFile.PolicySettings;
+import dev.runline.config.ConfigFile.RetentionSettings;
+import dev.runline.config.ConfigFile.RouteLimitSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -23,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * An engine described by one YAML file (the format is in the {@link dev.runline.config
@@ -52,71 +55,18 @@ import java.util.OptionalInt;
  * {@link RunlineBuilder#build()}, since backends are found on the class path at start.
  */
 public final class RunlineConfig {
-  private static final List<String> TOP_KEYS = List.of("apiKeys", "shutdown", "webhook", "intake", "endpoints");
-  private static final List<String> ENDPOINT_KEYS = List.of("handler", "kernel", "backend", "backendSettings", "workers",
-      "queueCapacity", "returnAggregateStream", "maxOutputBytes", "retention", "policy", "limits");
-  private static final List<String> LIMIT_KEYS = List.of("requests", "per", "concurrent");
-  private static final List<String> ROUTES = Arrays.stream(Route.values()).map(Route::path).toList();
-
   // The builder sets both retentions at once and exposes no defaults; an endpoint built with
   // nothing set carries them, so a file that sets one keeps the other's default.
   private static final Endpoint DEFAULTS = Endpoint.builder("defaults").handler(job -> null).build();
 
-  // STRICT_DUPLICATE_DETECTION: a key given twice is a mistake, not "the last one wins".
-  // AUTO_CLOSE_SOURCE off: a caller's Reader or InputStream stays the caller's to close.
-  private static final YAMLMapper YAML = YAMLMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
-      .build();
-
   private final String source;
-  private final List<String> apiKeys;
-  private final ShutdownMode shutdownMode;
-  private final Duration shutdownTimeout;
-  private final Integer webhookAttempts;
-  private final Duration webhookRetryInterval;
-  private final Duration webhookTimeout;
-  private final IntakeWaitStrategy intakeWaitStrategy;
+  private final ConfigFile file;
   private final Map<String, Endpoint> endpoints;
 
-  private RunlineConfig(RunlineConfig base, Map<String, Endpoint> endpoints) {
-    source = base.source;
-    apiKeys = base.apiKeys;
-    shutdownMode = base.shutdownMode;
-    shutdownTimeout = base.shutdownTimeout;
-    webhookAttempts = base.webhookAttempts;
-    webhookRetryInterval = base.webhookRetryInterval;
-    webhookTimeout = base.webhookTimeout;
-    intakeWaitStrategy = base.intakeWaitStrategy;
+  private RunlineConfig(String source, ConfigFile file, Map<String, Endpoint> endpoints) {
+    this.source = source;
+    this.file = file;
     this.endpoints = Collections.unmodifiableMap(endpoints);
-  }
-
-  private RunlineConfig(Section top, HandlerRegistry handlers) {
-    source = top.source();
-    // A scratch builder checks each engine-wide value with the builder's own rules, so the
-    // file and the Java API accept and refuse exactly the same values.
-    RunlineBuilder check = Runline.builder();
-    apiKeys = List.copyOf(top.strings("apiKeys", key -> check.apiKeys(List.of(key))));
-
-    Section shutdown = top.section("shutdown", List.of("mode", "timeout"));
-    shutdownMode = shutdown.value("mode", Section.choice(ShutdownMode.class), check::shutdownMode);
-    shutdownTimeout = shutdown.value("timeout", Section::duration, check::shutdownTimeout);
-
-    Section webhook = top.section("webhook", List.of("attempts", "retryInterval", "timeout"));
-    webhookAttempts = webhook.value("attempts", Section::integer, check::webhookAttempts);
-    webhookRetryInterval = webhook.value("retryInterval", Section::duration, check::webhookRetryInterval);
-    webhookTimeout = webhook.value("timeout", Section::duration, check::webhookTimeout);
-
-    Section intake = top.section("intake", List.of("waitStrategy"));
-    intakeWaitStrategy = intake.value("waitStrategy", Section.choice(IntakeWaitStrategy.class),
-        check::intakeWaitStrategy);
-
-    Section endpointSection = top.mapping("endpoints");
-    Map<String, Endpoint> byName = new LinkedHashMap<>();
-    for (String name : endpointSection.keys()) {
-      byName.put(name, endpoint(endpointSection, name, handlers));
-    }
-    endpoints = Collections.unmodifiableMap(byName);
   }
 
   /**
@@ -143,7 +93,7 @@ public final class RunlineConfig {
    */
   public static RunlineConfig parse(Reader reader, String sourceName, HandlerRegistry handlers) {
     Objects.requireNonNull(reader, "reader");
-    return parse(sourceName, handlers, () -> YAML.readTree(reader));
+    return parse(sourceName, handlers, yaml -> yaml.readTree(reader));
   }
 
   /**
@@ -155,7 +105,7 @@ public final class RunlineConfig {
    */
   public static RunlineConfig parse(InputStream in, String sourceName, HandlerRegistry handlers) {
     Objects.requireNonNull(in, "in");
-    return parse(sourceName, handlers, () -> YAML.readTree(in));
+    return parse(sourceName, handlers, yaml -> yaml.readTree(in));
   }
 
   /**
@@ -210,8 +160,8 @@ public final class RunlineConfig {
    */
   public RunlineBuilder applyTo(RunlineBuilder builder) {
     Objects.requireNonNull(builder, "builder");
-    if (!apiKeys.isEmpty()) {
-      builder.apiKeys(apiKeys);
+    if (!apiKeys().isEmpty()) {
+      builder.apiKeys(apiKeys());
     }
     shutdownMode().ifPresent(builder::shutdownMode);
     shutdownTimeout().ifPresent(builder::shutdownTimeout);
@@ -230,37 +180,38 @@ public final class RunlineConfig {
 
   /** {@code apiKeys}; empty when the file sets none (an open engine unless the host adds keys). */
   public List<String> apiKeys() {
-    return apiKeys;
+    return file.apiKeys();
   }
 
   /** {@code shutdown.mode}, when the file sets it. */
   public Optional<ShutdownMode> shutdownMode() {
-    return Optional.ofNullable(shutdownMode);
+    return Optional.ofNullable(file.shutdown().mode());
   }
 
   /** {@code shutdown.timeout}, when the file sets it. */
   public Optional<Duration> shutdownTimeout() {
-    return Optional.ofNullable(shutdownTimeout);
+    return Optional.ofNullable(file.shutdown().timeout());
   }
 
   /** {@code webhook.attempts}, when the file sets it. */
   public OptionalInt webhookAttempts() {
-    return webhookAttempts == null ? OptionalInt.empty() : OptionalInt.of(webhookAttempts);
+    Integer attempts = file.webhook().attempts();
+    return attempts == null ? OptionalInt.empty() : OptionalInt.of(attempts);
   }
 
   /** {@code webhook.retryInterval}, when the file sets it. */
   public Optional<Duration> webhookRetryInterval() {
-    return Optional.ofNullable(webhookRetryInterval);
+    return Optional.ofNullable(file.webhook().retryInterval());
   }
 
   /** {@code webhook.timeout}, when the file sets it. */
   public Optional<Duration> webhookTimeout() {
-    return Optional.ofNullable(webhookTimeout);
+    return Optional.ofNullable(file.webhook().timeout());
   }
 
   /** {@code intake.waitStrategy}, when the file sets it. */
   public Optional<IntakeWaitStrategy> intakeWaitStrategy() {
-    return Optional.ofNullable(intakeWaitStrategy);
+    return Optional.ofNullable(file.intake().waitStrategy());
   }
 
   /** The file's endpoints by name, in file order. */
@@ -281,138 +232,153 @@ public final class RunlineConfig {
     for (Endpoint endpoint : endpoints.values()) {
       moved.put(endpoint.name(), !(endpoint.work() instanceof Work.Kernel) ? endpoint : endpoint.toBuilder().backend(backend).build());
     }
-    return new RunlineConfig(this, moved);
+    return new RunlineConfig(source, file, moved);
   }
 
   @Override
   public String toString() {
     // API keys are secrets: only their number is shown.
-    return "RunlineConfig[" + source + ", " + apiKeys.size() + " API key(s), endpoints=" + endpoints.values() + "]";
+    return "RunlineConfig[" + source + ", " + apiKeys().size() + " API key(s), endpoints=" + endpoints.values() + "]";
   }
 
-  private interface TreeRead {
-    JsonNode read() throws IOException;
-  }
-
-  private static RunlineConfig parse(String sourceName, HandlerRegistry handlers, TreeRead read) {
+  private static RunlineConfig parse(String sourceName, HandlerRegistry handlers, ConfigReader.TreeSource text) {
     Objects.requireNonNull(sourceName, "sourceName");
     Objects.requireNonNull(handlers, "handlers");
-    JsonNode root;
-    try {
-      root = read.read();
-    } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new ConfigException(sourceName, "", "not valid YAML" + where + ": " + e.getOriginalMessage().strip(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + sourceName + ": " + e, e);
-    }
-    return new RunlineConfig(Section.top(root, sourceName, TOP_KEYS), handlers);
+    return new Assembler(sourceName, handlers).config(ConfigReader.read(sourceName, text));
   }
 
-  private static Endpoint endpoint(Section endpoints, String name, HandlerRegistry handlers) {
-    Section e = endpoints.section(name, ENDPOINT_KEYS);
-    Endpoint.Builder endpoint = endpoints.apply(name, () -> Endpoint.builder(name));
+  /**
+   * Hands a file's values to the builders, so the file and the Java API accept and refuse
+   * exactly the same values; a refusal becomes a fault at the key's path.
+   */
+  private record Assembler(String source, HandlerRegistry handlers) {
+    RunlineConfig config(ConfigFile file) {
+      // A scratch builder checks the engine-wide values; applyTo hands them to the real one.
+      RunlineBuilder engine = Runline.builder();
+      List<String> apiKeys = file.apiKeys();
+      for (int i = 0; i < apiKeys.size(); i++) {
+        String key = apiKeys.get(i);
+        // By index: the builder's message never quotes a key, and neither may the path.
+        check("apiKeys[" + i + "]", List.of(), () -> engine.apiKeys(List.of(key)));
+      }
+      set("shutdown", "mode", file.shutdown().mode(), engine::shutdownMode);
+      set("shutdown", "timeout", file.shutdown().timeout(), engine::shutdownTimeout);
+      set("webhook", "attempts", file.webhook().attempts(), engine::webhookAttempts);
+      set("webhook", "retryInterval", file.webhook().retryInterval(), engine::webhookRetryInterval);
+      set("webhook", "timeout", file.webhook().timeout(), engine::webhookTimeout);
+      set("intake", "waitStrategy", file.intake().waitStrategy(), engine::intakeWaitStrategy);
 
-    if (e.get("handler") != null && e.get("kernel") != null) {
-      throw e.fail("kernel", "an endpoint runs either a handler or a kernel, not both; remove one of the two");
+      Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+      file.endpoints().forEach((name, settings) ->
+          endpoints.put(name, endpoint(name, requireNonNullElse(settings, EndpointSettings.EMPTY))));
+      return new RunlineConfig(source, file, endpoints);
     }
-    String kernel = e.value("kernel", Section::text, endpoint::kernel);
-    String handler = kernel != null ? null : e.value("handler", Section::text, h -> handlers.install(h, endpoint));
-    if (handler == null && kernel == null) {
-      throw e.fail("handler", "missing; every endpoint needs one: "
-          + (handlers.names().isEmpty() ? "" : "a registered name (" + String.join(", ", handlers.names()) + ") or ")
-          + "the fully-qualified name of a handler class; or, instead, a built-in kernel: vector-search, matmul");
-    }
-    e.value("backend", Section::text, endpoint::backend);
-    Section settings = e.mapping("backendSettings");
-    for (String key : settings.keys()) {
-      JsonNode value = settings.get(key);
-      endpoint.backendSetting(key, value == null ? null : YAML.convertValue(value, Object.class));
-    }
-    e.value("workers", Section::integer, endpoint::workers);
-    e.value("queueCapacity", Section::integer, endpoint::queueCapacity);
-    e.value("returnAggregateStream", Section::bool, endpoint::returnAggregateStream);
-    e.value("maxOutputBytes", Section::whole, endpoint::maxOutputBytes);
-    retention(e.section("retention", List.of("run", "runSync")), endpoint);
-    policy(e.section("policy", List.of("executionTimeout", "ttl")), endpoint);
-    limits(e, endpoint);
-    return endpoint.build();
-  }
 
-  private static void retention(Section retention, Endpoint.Builder endpoint) {
-    Duration run = retention.value("run", Section::duration);
-    Duration runSync = retention.value("runSync", Section::duration);
-    if (run != null || runSync != null) {
-      retention.apply(() -> endpoint.retention(
-          run != null ? run : DEFAULTS.runRetention(),
-          runSync != null ? runSync : DEFAULTS.runSyncRetention()));
+    private Endpoint endpoint(String name, EndpointSettings settings) {
+      String at = pathOf("endpoints", name);
+      Endpoint.Builder endpoint = check(at, List.of(), () -> Endpoint.builder(name));
+      if (settings.handler() != null && settings.kernel() != null) {
+        throw fault(pathOf(at, "kernel"), "an endpoint runs either a handler or a kernel, not both; remove one of the two");
+      }
+      if (settings.handler() == null && settings.kernel() == null) {
+        throw fault(pathOf(at, "handler"), "missing; every endpoint needs one: "
+            + (handlers.names().isEmpty() ? "" : "a registered name (" + String.join(", ", handlers.names()) + ") or ")
+            + "the fully-qualified name of a handler class; or, instead, a built-in kernel: vector-search, matmul");
+      }
+      set(at, "kernel", settings.kernel(), endpoint::kernel);
+      set(at, "handler", settings.handler(), handler -> handlers.install(handler, endpoint));
+      set(at, "backend", settings.backend(), endpoint::backend);
+      settings.backendSettings().forEach(endpoint::backendSetting);
+      set(at, "workers", settings.workers(), endpoint::workers);
+      set(at, "queueCapacity", settings.queueCapacity(), endpoint::queueCapacity);
+      set(at, "returnAggregateStream", settings.returnAggregateStream(), endpoint::returnAggregateStream);
+      set(at, "maxOutputBytes", settings.maxOutputBytes(), endpoint::maxOutputBytes);
+      retention(pathOf(at, "retention"), settings.retention(), endpoint);
+      policy(pathOf(at, "policy"), settings.policy(), endpoint);
+      settings.limits().forEach((route, limit) -> limit(pathOf(pathOf(at, "limits"), route.path()), route, limit, endpoint));
+      return endpoint.build();
     }
-  }
 
-  private static void policy(Section policy, Endpoint.Builder endpoint) {
-    Duration executionTimeout = policy.value("executionTimeout", Section::duration);
-    Duration ttl = policy.value("ttl", Section::duration);
-    if (executionTimeout == null && ttl == null) {
-      return;
+    private void retention(String at, RetentionSettings retention, Endpoint.Builder endpoint) {
+      if (retention.run() == null && retention.runSync() == null) {
+        return;
+      }
+      check(at, List.of("run", "runSync"), () -> endpoint.retention(
+          requireNonNullElse(retention.run(), DEFAULTS.runRetention()),
+          requireNonNullElse(retention.runSync(), DEFAULTS.runSyncRetention())));
     }
-    Policy defaults = DEFAULTS.defaultPolicy();
-    Policy chosen = new Policy(
-        executionTimeout != null ? executionTimeout : defaults.executionTimeout(),
-        ttl != null ? ttl : defaults.ttl(),
-        false);
-    policy.apply(() -> {
-      // Policy's own check names the field ("policy.ttl must be between ..."), which the
-      // section turns into the file's path; the builder would repeat the same check.
-      try {
+
+    private void policy(String at, PolicySettings policy, Endpoint.Builder endpoint) {
+      if (policy.executionTimeout() == null && policy.ttl() == null) {
+        return;
+      }
+      Policy defaults = DEFAULTS.defaultPolicy();
+      Policy chosen = new Policy(
+          requireNonNullElse(policy.executionTimeout(), defaults.executionTimeout()),
+          requireNonNullElse(policy.ttl(), defaults.ttl()),
+          false);
+      check(at, List.of("executionTimeout", "ttl"), () -> {
+        // Policy's own check names the key ("policy.ttl must be between ..."); the builder
+        // repeats it in words that name no key ("default policy.ttl ...").
         chosen.validate();
-      } catch (InvalidRequestException invalid) {
-        throw new IllegalArgumentException(invalid.getMessage(), invalid);
-      }
-      endpoint.defaultPolicy(chosen);
-    });
-  }
+        return endpoint.defaultPolicy(chosen);
+      });
+    }
 
-  private static void limits(Section e, Endpoint.Builder endpoint) {
-    JsonNode limits = e.get("limits");
-    if (limits == null) {
-      return;
-    }
-    if (Section.isOff(limits)) {
-      endpoint.unlimited();
-      return;
-    }
-    if (!limits.isObject()) {
-      throw e.fail("limits", "expected off, or a mapping from route (" + String.join(", ", ROUTES)
-          + ") to its limit, was " + Section.describe(limits));
-    }
-    Section routes = e.section("limits", "route", ROUTES);
-    for (String path : routes.keys()) {
-      Route route = Route.ofPath(path);
-      JsonNode value = routes.get(path);
-      if (value == null) {
-        continue;
-      }
-      if (Section.isOff(value)) {
-        endpoint.limit(route, RouteLimit.UNLIMITED);
-        continue;
-      }
-      if (!value.isObject()) {
-        throw routes.fail(path, "expected off, or a mapping with " + String.join(", ", LIMIT_KEYS)
-            + ", was " + Section.describe(value));
-      }
-      Section limit = routes.section(path, LIMIT_KEYS);
+    private void limit(String at, Route route, RouteLimitSettings limit, Endpoint.Builder endpoint) {
       RouteLimit defaults = route.defaultLimit();
-      Long requests = limit.value("requests", Section::whole);
-      Duration per = limit.value("per", Section::duration);
-      Integer concurrent = limit.value("concurrent", Section::integer);
-      if (per != null && per.isZero()) {
-        throw limit.fail("per", "must be positive, was " + Section.describe(limit.get("per")));
+      Duration per = requireNonNullElse(limit.per(), defaults.period());
+      check(at, List.of("requests", "per", "concurrent"), () -> {
+        // RouteLimit refuses it as "period", which is no key of the file.
+        if (per.isZero() || per.isNegative()) {
+          throw new IllegalArgumentException("per must be positive, was " + per);
+        }
+        return endpoint.limit(route, RouteLimit.of(
+            requireNonNullElse(limit.requests(), defaults.requests()),
+            per,
+            requireNonNullElse(limit.concurrent(), defaults.concurrent())));
+      });
+    }
+
+    /** Hands {@code value}, when the file sets it, to a builder's checking setter. */
+    private <T> void set(String at, String key, T value, Consumer<? super T> setter) {
+      if (value != null) {
+        check(at, List.of(key), () -> {
+          setter.accept(value);
+          return value;
+        });
       }
-      limit.apply(() -> endpoint.limit(route, RouteLimit.of(
-          requests != null ? requests : defaults.requests(),
-          per != null ? per : defaults.period(),
-          concurrent != null ? concurrent : defaults.concurrent())));
+    }
+
+    /**
+     * Runs a builder call that checks the values of {@code keys} under {@code at}. The
+     * builders' messages open with the name of the setting they refuse ("workers must be
+     * ...", "retention.run must be ...", "webhookAttempts must be ..."); the key that name
+     * ends with replaces it, so the message speaks of the file's key at its full path. A
+     * message naming no key is put after the one key, or after {@code at} when there are
+     * several or none.
+     */
+    private <T> T check(String at, List<String> keys, Supplier<T> call) {
+      try {
+        return call.get();
+      } catch (IllegalArgumentException | InvalidRequestException e) {
+        String message = String.valueOf(e.getMessage());
+        int space = message.indexOf(' ');
+        String lead = space < 0 ? message : message.substring(0, space);
+        String name = lead.substring(lead.lastIndexOf('.') + 1);
+        for (String key : keys) {
+          if (name.equals(key) || name.endsWith(Character.toUpperCase(key.charAt(0)) + key.substring(1))) {
+            String path = pathOf(at, key);
+            throw new ConfigException(source, path, path + message.substring(lead.length()), e);
+          }
+        }
+        String path = keys.size() == 1 ? pathOf(at, keys.get(0)) : at;
+        throw new ConfigException(source, path, path + ": " + message, e);
+      }
+    }
+
+    private ConfigException fault(String path, String problem) {
+      return new ConfigException(source, path, path + ": " + problem, null);
     }
   }
 }

@@ -16,7 +16,7 @@
  * apiKeys: [ "key-one-xxxxxxxx" ]         # optional; none = an open engine
  * shutdown: { mode: drain, timeout: 30s }  # drain | cancel
  * webhook: { attempts: 3, retryInterval: 10s, timeout: 10s }
- * intake: { waitStrategy: blocking }       # blocking | lite_blocking | sleeping | yielding | busy_spin
+ * intake: { waitStrategy: phased }         # phased | blocking | lite_blocking | sleeping | yielding | busy_spin
  * endpoints:
  *   echo:
  *     handler: echo                        # a registered name, or a class name
@@ -59,9 +59,10 @@
  *   <li>{@code webhook.attempts} (1..100, default 3: once and 2 retries),
  *       {@code webhook.retryInterval} (default 10s), {@code webhook.timeout} (per attempt,
  *       positive, default 10s).
- *   <li>{@code intake.waitStrategy}: how the intake ring's consumer waits for work:
- *       {@code blocking} (default), {@code lite_blocking}, {@code sleeping},
- *       {@code yielding} or {@code busy_spin}.
+ *   <li>{@code intake.waitStrategy}: how the intake rings' consumers wait for work:
+ *       {@code phased} (default: spin, then yield, then park), {@code blocking},
+ *       {@code lite_blocking}, {@code sleeping}, {@code yielding} or {@code busy_spin} (see
+ *       {@link dev.runline.IntakeWaitStrategy}).
  *   <li>{@code endpoints}: a mapping from endpoint name (1 to 128 letters, digits,
  *       {@code _ - .}, starting with a letter or digit) to its settings:
  *       <ul>
@@ -71,8 +72,8 @@
  *             implementing {@link dev.runline.Handler} or {@link dev.runline.StreamingHandler}.
  *         <li>{@code kernel}, instead of {@code handler}: a built-in compute kernel,
  *             {@code vector-search} or {@code matmul}, which the endpoint's backend computes
- *             (see {@link dev.runline.compute}). An endpoint has either a {@code handler} or a
- *             {@code kernel}, never both.
+ *             (see {@code dev.runline.compute} in the runline-compute module). An endpoint
+ *             has either a {@code handler} or a {@code kernel}, never both.
  *         <li>{@code backend} (default {@code cpu}): the backend's name; whether it is on
  *             the class path and can run here is checked when the engine is built.
  *         <li>{@code backendSettings}: a mapping handed to the backend as is (strings,
@@ -115,12 +116,14 @@
  *
  * <h2>Errors</h2>
  *
- * <p>Reading fails at the first fault with a {@link dev.runline.config.ConfigException}
- * whose message names the file and the full path of the key, then what is wrong and what is
+ * <p>Reading stops at a fault with a {@link dev.runline.config.ConfigException} whose
+ * message names the file and the full path of the key, then what is wrong and what is
  * allowed: an unknown key lists the keys allowed at that level (and suggests the nearest),
- * a bad value quotes it with the expected form or range, for example
+ * a value of the wrong kind says what was expected and what was given, and a bad value is
+ * quoted with the expected form or range, for example
  * <pre>
  * runline.yaml: endpoints.echo.wokers: unknown key (did you mean workers?); the keys allowed in endpoints.echo are handler, kernel, backend, ...
+ * runline.yaml: endpoints.echo.queueCapacity: expected a whole number between -2147483648 and 2147483647, was 'many'
  * runline.yaml: endpoints.echo.policy.ttl: bad duration '10x'; write a whole number and a unit (500ms, 10s, 30m, 24h, 7d), or a plain number of milliseconds
  * runline.yaml: endpoints.echo.workers must be between 1 and 4096, was 0
  * </pre>

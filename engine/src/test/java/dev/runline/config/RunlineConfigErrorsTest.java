@@ -157,7 +157,7 @@ class RunlineConfigErrorsTest {
       "policy: { ttl: 8d }                    | endpoints.echo.policy.ttl must be between 10000 and 604800000 milliseconds, was 691200000",
       "limits: { run: { requests: 0 } }       | endpoints.echo.limits.run.requests must be at least 1, was 0",
       "limits: { cancel: { concurrent: -1 } } | endpoints.echo.limits.cancel.concurrent must be 0 (unlimited) or more, was -1",
-      "limits: { run: { per: 0s } }           | endpoints.echo.limits.run.per: must be positive, was '0s'",
+      "limits: { run: { per: 0s } }           | endpoints.echo.limits.run.per must be positive, was PT0S",
   })
   void aValueTheBuilderRefusesIsNamedByItsPath(String entries, String message) {
     ConfigException e = endpointFailure(entries);
@@ -191,6 +191,13 @@ class RunlineConfigErrorsTest {
       "endpoints: { echo: 4 }                                              | endpoints.echo: expected a mapping (key: value), was 4",
       "endpoints: [ echo ]                                                 | endpoints: expected a mapping (key: value), was a list",
       "shutdown: drain                                                     | shutdown: expected a mapping (key: value), was 'drain'",
+      "endpoints: { echo: { handler: echo, workers: '4' } }                | endpoints.echo.workers: expected a whole number between -2147483648 and 2147483647, was '4'",
+      "endpoints: { echo: { handler: echo, workers: 4.5 } }                | endpoints.echo.workers: expected a whole number between -2147483648 and 2147483647, was 4.5",
+      "endpoints: { echo: { handler: echo, returnAggregateStream: 1 } }    | endpoints.echo.returnAggregateStream: expected true or false, was 1",
+      "endpoints: { echo: { handler: echo, returnAggregateStream: 'true' } } | endpoints.echo.returnAggregateStream: expected true or false, was 'true'",
+      "endpoints: { echo: { handler: echo, backend: true } }               | endpoints.echo.backend: expected a string, was true",
+      "endpoints: { echo: { handler: echo, retention: 5m } }               | endpoints.echo.retention: expected a mapping (key: value), was '5m'",
+      "endpoints: { echo: '' }                                             | endpoints.echo: expected a mapping (key: value), was ''",
   })
   void aValueOfTheWrongKindSaysWhatWasExpected(String yaml, String message) {
     assertThat(failure(yaml).getMessage()).isEqualTo("test.yaml: " + message);
@@ -214,6 +221,8 @@ class RunlineConfigErrorsTest {
         .isEqualTo("test.yaml: apiKeys[0]: expected a string, was a number");
     assertThat(failure("apiKeys: single-key-xxxxxxxx").getMessage())
         .isEqualTo("test.yaml: apiKeys: expected a list of strings, was a string");
+    assertThat(failure("apiKeys: [ good-key-xxxxxxxx, ~ ]").getMessage())
+        .isEqualTo("test.yaml: apiKeys[1]: expected a string, was empty");
   }
 
   // The file as a whole.
