@@ -19,5 +19,8 @@ module dev.runline.engine {
   exports dev.runline.local;
   exports dev.runline.spi;
 
+  // The configuration file is bound to records of this package.
+  opens dev.runline.config to com.fasterxml.jackson.databind;
+
   uses dev.runline.spi.BackendProvider;
 }
