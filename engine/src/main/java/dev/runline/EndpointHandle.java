@@ -183,6 +183,7 @@ final class EndpointHandle implements EndpointClient {
       return enqueue.get();
     } finally {
       endpoint.admitting.decrement();
+      engine.changed();
     }
   }
 

@@ -92,6 +92,7 @@ final class EndpointRuntime {
       return;
     }
     counts.moved(from.status(), to.status());
+    engine.changed();
     if (from.status() == Status.IN_PROGRESS) {
       running.remove(job);
     } else if (to.status() == Status.IN_PROGRESS) {

@@ -157,6 +157,11 @@ final class RunlineEngine implements Runline, Inspection {
     return accepting;
   }
 
+  /** An admission ended or a job moved: what a closing engine waits for may have changed. */
+  void changed() {
+    shutdown.changed();
+  }
+
   Job find(String id) {
     return store.find(id) instanceof Job job ? job : null;
   }

@@ -3,6 +3,7 @@ package dev.runline;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +16,12 @@ import org.slf4j.LoggerFactory;
 final class Shutdown {
   private static final Logger LOG = LoggerFactory.getLogger(Shutdown.class);
   private static final String REASON = "cancelled: the engine shut down";
-  /** How often the drain looks at the endpoints: a rare, bounded wait, not a hot path. */
-  private static final long POLL_MILLIS = 1;
 
   private final Collection<EndpointRuntime> endpoints;
   private final ShutdownMode mode;
   private final Duration timeout;
+  /** Set while {@link #run} waits: then every admission that ends and every job that moves wakes it. */
+  private volatile boolean waiting;
 
   Shutdown(Collection<EndpointRuntime> endpoints, ShutdownMode mode, Duration timeout) {
     this.endpoints = endpoints;
@@ -55,14 +56,39 @@ final class Shutdown {
     return endpoints.stream().allMatch(EndpointRuntime::isIdle);
   }
 
-  /** Waits until {@code done} or the deadline ({@link System#nanoTime()}); whether it is done. */
-  private static boolean awaitUntil(java.util.function.BooleanSupplier done, long deadline) {
-    while (!done.getAsBoolean()) {
-      if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
-        return false;
+  /** Something the shutdown may be waiting for changed: an admission ended, or a job moved. */
+  void changed() {
+    if (waiting) {
+      synchronized (this) {
+        notifyAll();
       }
-      com.google.common.util.concurrent.Uninterruptibles.sleepUninterruptibly(POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
-    return true;
+  }
+
+  /**
+   * Waits until {@code done} or the deadline ({@link System#nanoTime()}); whether it is done.
+   * Woken by {@link #changed()}, never by a timer of its own.
+   */
+  private synchronized boolean awaitUntil(BooleanSupplier done, long deadline) {
+    waiting = true;
+    try {
+      while (!done.getAsBoolean()) {
+        long left = deadline == Long.MAX_VALUE ? 0 : deadline - System.nanoTime();
+        if (deadline != Long.MAX_VALUE && left <= 0) {
+          return false;
+        }
+        try {
+          // A change between the check and the wait finds this thread waiting or still
+          // holding the monitor it must take to notify, so no wake-up is lost.
+          TimeUnit.NANOSECONDS.timedWait(this, deadline == Long.MAX_VALUE ? Long.MAX_VALUE : left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return done.getAsBoolean();
+        }
+      }
+      return true;
+    } finally {
+      waiting = false;
+    }
   }
 }

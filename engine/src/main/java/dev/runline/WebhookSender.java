@@ -1,5 +1,6 @@
 package dev.runline;
 
+import com.google.common.base.Suppliers;
 import dev.runline.spi.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,8 @@ final class WebhookSender {
   private final Duration interval;
   private final Duration timeout;
   private final Timers timers;
-  private final HttpClient client;
+  /** Made at the first webhook: an HTTP client starts a selector thread, which an engine without webhooks does not need. */
+  private final Supplier<HttpClient> client;
   private final LongAdder delivered = new LongAdder();
   private final LongAdder abandoned = new LongAdder();
   private volatile boolean closed;
@@ -34,10 +37,10 @@ final class WebhookSender {
     this.interval = interval;
     this.timeout = timeout;
     this.timers = timers;
-    this.client = HttpClient.newBuilder()
+    this.client = Suppliers.memoize(() -> HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+        .build());
   }
 
   void send(URI target, JobStatus status, Object input) {
@@ -62,7 +65,7 @@ final class WebhookSender {
       abandoned.increment();
       return;
     }
-    client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+    client.get().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
       if (error == null && response.statusCode() / 100 == 2) {
         delivered.increment();
         return;
