@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.primitives.Longs;
 import dev.runline.InvalidRequestException;
 import dev.runline.JobRequest;
 import dev.runline.Policy;
@@ -166,15 +167,14 @@ final class JobRequests {
     if (value == null || value.isEmpty()) {
       return fallback;
     }
-    try {
-      long parsed = Long.parseLong(value);
-      if (parsed < 0) {
-        throw new InvalidRequestException(name + " must be zero or more milliseconds, was " + value);
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
+    Long parsed = Longs.tryParse(value);
+    if (parsed == null) {
       throw new InvalidRequestException(name + " must be a whole number of milliseconds, was '" + truncate(value) + "'");
     }
+    if (parsed < 0) {
+      throw new InvalidRequestException(name + " must be zero or more milliseconds, was " + value);
+    }
+    return parsed;
   }
 
   static String truncate(String value) {

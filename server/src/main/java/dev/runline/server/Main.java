@@ -167,8 +167,13 @@ public final class Main implements Callable<Integer> {
     Runline engine = builder.build();
     RunlineServer server;
     try {
-      server = RunlineServer.start(engine, metrics, new RunlineServer.Options(host, port, maxHeaderBytes,
-          idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes, runSyncBodyBytes, maxWaitMillis));
+      server = RunlineServer.start(engine, metrics, RunlineServer.Options.of(host, port)
+          .withMaxHeaderSize(maxHeaderBytes)
+          .withIdleTimeoutSeconds(idleTimeoutSeconds)
+          .withBodyTimeoutSeconds(bodyTimeoutSeconds)
+          .withMaxConnections(maxConnections)
+          .withBodyLimits(runBodyBytes, runSyncBodyBytes)
+          .withMaxWaitMillis(maxWaitMillis));
     } catch (RuntimeException e) {
       engine.close();
       throw e;

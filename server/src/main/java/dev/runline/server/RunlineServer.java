@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,8 +20,15 @@ import org.slf4j.LoggerFactory;
 public final class RunlineServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunlineServer.class);
   /**
-   * Settings of the HTTP listener.
+   * Settings of the HTTP listener, immutable: start from {@link #of} (the defaults) and change
+   * what differs with the {@code with...} methods, each of which checks its value.
    *
+   * <pre>{@code
+   * Options options = Options.of("0.0.0.0", 8080).withIdleTimeoutSeconds(60).withMaxConnections(2_000);
+   * }</pre>
+   *
+   * @param host the address to listen on
+   * @param port the port; 0 takes a free one
    * @param maxHeaderSize bytes of request headers accepted (beyond: 431)
    * @param idleTimeoutSeconds a connection silent this long is closed
    * @param bodyTimeoutSeconds a request body not complete this long after its headers is
@@ -34,6 +42,10 @@ public final class RunlineServer implements AutoCloseable {
       int maxConnections, long runBodyBytes, long runSyncBodyBytes, long maxWaitMillis) {
 
     public Options {
+      Objects.requireNonNull(host, "host");
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
+      }
       positive("maxHeaderSize", maxHeaderSize);
       positive("idleTimeoutSeconds", idleTimeoutSeconds);
       positive("bodyTimeoutSeconds", bodyTimeoutSeconds);
@@ -43,14 +55,41 @@ public final class RunlineServer implements AutoCloseable {
       positive("maxWaitMillis", maxWaitMillis);
     }
 
-    public Options(String host, int port, int maxHeaderSize, int idleTimeoutSeconds) {
-      this(host, port, maxHeaderSize, idleTimeoutSeconds, 30, 10_000, HttpApi.RUN_BODY_LIMIT,
-          HttpApi.RUNSYNC_BODY_LIMIT, HttpApi.MAX_WAIT);
-    }
-
     /** The defaults: 16 KB of headers, 120 s idle, 30 s to send a body, 10,000 connections, 10 / 20 MB bodies, 300 s waits. */
     public static Options of(String host, int port) {
-      return new Options(host, port, 16 * 1024, 120);
+      return new Options(host, port, 16 * 1024, 120, 30, 10_000, HttpApi.RUN_BODY_LIMIT, HttpApi.RUNSYNC_BODY_LIMIT,
+          HttpApi.MAX_WAIT);
+    }
+
+    public Options withMaxHeaderSize(int bytes) {
+      return new Options(host, port, bytes, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
+          runSyncBodyBytes, maxWaitMillis);
+    }
+
+    public Options withIdleTimeoutSeconds(int seconds) {
+      return new Options(host, port, maxHeaderSize, seconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
+          runSyncBodyBytes, maxWaitMillis);
+    }
+
+    public Options withBodyTimeoutSeconds(int seconds) {
+      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, seconds, maxConnections, runBodyBytes,
+          runSyncBodyBytes, maxWaitMillis);
+    }
+
+    public Options withMaxConnections(int connections) {
+      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, connections, runBodyBytes,
+          runSyncBodyBytes, maxWaitMillis);
+    }
+
+    /** The body limits of {@code /run} (and every other route) and of {@code /runsync}. */
+    public Options withBodyLimits(long runBytes, long runSyncBytes) {
+      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBytes,
+          runSyncBytes, maxWaitMillis);
+    }
+
+    public Options withMaxWaitMillis(long millis) {
+      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
+          runSyncBodyBytes, millis);
     }
 
     private static void positive(String what, long value) {

@@ -4,6 +4,7 @@ import dev.runline.JobListener;
 import dev.runline.JobStatus;
 import dev.runline.Runline;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -33,6 +34,10 @@ final class ServerMetrics implements JobListener {
       Gauge.builder("runline_workers_running", engine, e -> e.inspect().health(endpoint).workers().running())
           .description("Busy workers").tag("endpoint", endpoint).register(registry);
     }
+    FunctionCounter.builder("runline_webhooks_delivered", engine, e -> e.inspect().webhooks().delivered())
+        .description("Webhooks a receiver accepted (2xx)").register(registry);
+    FunctionCounter.builder("runline_webhooks_abandoned", engine, e -> e.inspect().webhooks().abandoned())
+        .description("Webhooks given up after every attempt failed").register(registry);
   }
 
   @Override

@@ -331,6 +331,8 @@ class HttpRoutesTest {
     assertThat(metrics.raw().body())
         .contains("runline_jobs_ended_total{endpoint=\"echo\",status=\"COMPLETED\"}")
         .contains("runline_queue_depth{endpoint=\"echo\"}")
-        .contains("runline_job_execution_seconds_bucket");
+        .contains("runline_job_execution_seconds_bucket")
+        .contains("runline_webhooks_delivered_total")
+        .contains("runline_webhooks_abandoned_total");
   }
 }

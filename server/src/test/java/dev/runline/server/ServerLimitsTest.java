@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class ServerLimitsTest {
 
   private static RunlineServer.Options options(int bodyTimeoutSeconds, int maxConnections, long runBody, long maxWait) {
-    return new RunlineServer.Options("127.0.0.1", 0, 16 * 1024, 60, bodyTimeoutSeconds, maxConnections, runBody,
-        2 * runBody, maxWait);
+    return RunlineServer.Options.of("127.0.0.1", 0).withIdleTimeoutSeconds(60).withBodyTimeoutSeconds(bodyTimeoutSeconds)
+        .withMaxConnections(maxConnections).withBodyLimits(runBody, 2 * runBody).withMaxWaitMillis(maxWait);
   }
 
   /** Reads what the server sends until it closes the connection or {@code millis} pass. */
