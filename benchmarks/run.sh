@@ -46,16 +46,16 @@ started=$SECONDS
 # run, and what was measured (the tree may hold others' work in progress).
 load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 measured="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-dirty="$(git status --porcelain -- engine backend-cpu server 2>/dev/null | wc -l | tr -d ' ')"
+dirty="$(git status --porcelain -- engine compute backend-cpu server 2>/dev/null | wc -l | tr -d ' ')"
 if [[ "$dirty" != 0 ]]; then
-  measured+=", with uncommitted changes to $dirty file(s) of engine/, backend-cpu/ or server/ in the working tree"
+  measured+=", with uncommitted changes to $dirty file(s) of engine/, compute/, backend-cpu/ or server/ in the working tree"
 fi
 jar=benchmarks/target/benchmarks.jar
 # Rebuild when the jar is missing or any source, resource or pom of the modules it holds
 # is newer than it.
 stale() {
   [[ ! -f "$jar" ]] && return 0
-  [[ -n "$(find pom.xml engine backend-cpu benchmarks \
+  [[ -n "$(find pom.xml engine compute backend-cpu benchmarks \
       -path '*/target' -prune -o -path 'benchmarks/results' -prune -o \
       -type f \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
       -newer "$jar" -print -quit)" ]]
