@@ -103,7 +103,9 @@ final class EndpointRuntime {
       }
     }
     if (to.status().isTerminal()) {
-      if (from.status() == Status.IN_PROGRESS) {
+      if (from.status() == Status.IN_PROGRESS && (to.status() == Status.CANCELLED || to.status() == Status.TIMED_OUT)) {
+        // Ended from outside its attempt: its thread's work is wasted. An attempt that
+        // completes or fails ends itself, and its thread needs no interrupt.
         job.interruptRunner();
       }
       engine.ended(this, job, to);
