@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runline.Handler;
-import dev.runline.JobContext;
 import dev.runline.spi.Attempt;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,46 +50,7 @@ class ComputeHandlersTest {
   }
 
   static Object run(Handler handler, Object input) throws Exception {
-    return handler.handle(new JobContext() {
-      @Override
-      public String id() {
-        return "job";
-      }
-
-      @Override
-      public String endpoint() {
-        return "e";
-      }
-
-      @Override
-      public Object input() {
-        return input;
-      }
-
-      @Override
-      public Object s3Config() {
-        return null;
-      }
-
-      @Override
-      public int retries() {
-        return 0;
-      }
-
-      @Override
-      public String workerId() {
-        return "w";
-      }
-
-      @Override
-      public void progress(Object update) {
-      }
-
-      @Override
-      public boolean isCancelled() {
-        return false;
-      }
-    });
+    return handler.handle(new FakeAttempt(input));
   }
 
   @Test
