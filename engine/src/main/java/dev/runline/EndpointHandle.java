@@ -1,5 +1,6 @@
 package dev.runline;
 
+import dev.runline.spi.JobId;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -27,7 +28,7 @@ final class EndpointHandle implements EndpointClient {
 
   @Override
   public JobStatus run(JobRequest request) {
-    return call(Route.RUN, () -> JobStatus.brief(submit(request, false).id, Status.IN_QUEUE));
+    return call(Route.RUN, () -> JobStatus.brief(submit(request, false).id.toString(), Status.IN_QUEUE));
   }
 
   @Override
@@ -79,7 +80,7 @@ final class EndpointHandle implements EndpointClient {
   public JobStatus cancel(String jobId) {
     return call(Route.CANCEL, () -> {
       Job job = find(jobId);
-      return job.transition(Transitions.cancel(null)) != null ? JobStatus.brief(job.id, Status.CANCELLED)
+      return job.transition(Transitions.cancel(null)) != null ? JobStatus.brief(job.id.toString(), Status.CANCELLED)
           : job.statusBody();
     });
   }
@@ -101,7 +102,7 @@ final class EndpointHandle implements EndpointClient {
         endpoint.enqueue(job);
         return job;
       });
-      return JobStatus.brief(job.id, Status.IN_QUEUE);
+      return JobStatus.brief(job.id.toString(), Status.IN_QUEUE);
     });
   }
 
@@ -162,7 +163,7 @@ final class EndpointHandle implements EndpointClient {
     Policy policy = request.policy().orElse(endpoint.config.defaultPolicy());
     return admit(() -> {
       endpoint.reserve();
-      Job job = new Job(JobIds.next(sync), endpoint, owner, request, policy, sync, endpoint.now());
+      Job job = new Job(engine.store.newId(sync), endpoint, owner, request, policy, sync, endpoint.now());
       engine.store.insert(job);
       endpoint.enqueue(job);
       return job;
@@ -188,7 +189,7 @@ final class EndpointHandle implements EndpointClient {
   }
 
   private Job find(String jobId) {
-    Job job = jobId == null ? null : engine.find(jobId);
+    Job job = engine.find(JobId.parse(jobId));
     if (job == null || job.endpoint != endpoint || !job.owner.equals(owner)) {
       throw new NotFoundException("no job '" + jobId + "' on endpoint '" + endpoint.name()
           + "' for this API key (results are kept for a limited time after a job ends)");

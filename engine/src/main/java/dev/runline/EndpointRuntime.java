@@ -122,12 +122,12 @@ final class EndpointRuntime {
   }
 
   /**
-   * The endpoint's jobs still IN_QUEUE. Found by a scan of the store rather than kept in a
-   * set of our own: purge and shutdown are rare, and a set would cost every job two updates.
+   * The endpoint's jobs still IN_QUEUE, from the store's live jobs: purge and shutdown are
+   * rare, and a set of our own would cost every job two updates.
    */
   List<Job> queuedJobs() {
     List<Job> jobs = new ArrayList<>();
-    store().forEach(stored -> {
+    store().forEachLive(stored -> {
       if (stored instanceof Job job && job.endpoint == this && job.isQueued()) {
         jobs.add(job);
       }

@@ -1,6 +1,7 @@
 package dev.runline;
 
 import dev.runline.spi.Attempt;
+import dev.runline.spi.JobId;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.QueuedJob;
@@ -38,7 +39,7 @@ final class Job implements QueuedJob, StoredJob {
     }
   }
 
-  final String id;
+  final JobId id;
   final EndpointRuntime endpoint;
   final String owner;
   final Object input;
@@ -58,7 +59,7 @@ final class Job implements QueuedJob, StoredJob {
   /** {@code null}, the future waiters hold, or {@link #SIGNALLED}. */
   private Object waiters;
 
-  Job(String id, EndpointRuntime endpoint, String owner, JobRequest request, Policy policy, boolean sync, long now) {
+  Job(JobId id, EndpointRuntime endpoint, String owner, JobRequest request, Policy policy, boolean sync, long now) {
     this.id = id;
     this.endpoint = endpoint;
     this.owner = owner;
@@ -108,7 +109,7 @@ final class Job implements QueuedJob, StoredJob {
   // ---- identity ------------------------------------------------------------------------
 
   @Override
-  public String id() {
+  public JobId id() {
     return id;
   }
 
@@ -156,7 +157,7 @@ final class Job implements QueuedJob, StoredJob {
   }
 
   JobStatus statusBody() {
-    return state.toStatus(id, endpoint.now());
+    return state.toStatus(id.toString(), endpoint.now());
   }
 
   // ---- what a backend does -----------------------------------------------------------
@@ -230,7 +231,7 @@ final class Job implements QueuedJob, StoredJob {
       if (waiting != SIGNALLED && stream != null) {
         // A retry so quick that the last attempt's end was not signalled yet: its followers
         // and waiters get that end, not the new attempt's.
-        change = stream.end(null, ended.toStatus(id, ended.endedAt()));
+        change = stream.end(null, ended.toStatus(id.toString(), ended.endedAt()));
       }
       runner = null;
       stream = null;
@@ -247,7 +248,7 @@ final class Job implements QueuedJob, StoredJob {
   synchronized CompletableFuture<JobStatus> terminal() {
     if (waiters == SIGNALLED) {
       JobState s = state;
-      return CompletableFuture.completedFuture(s.toStatus(id, s.endedAt()));
+      return CompletableFuture.completedFuture(s.toStatus(id.toString(), s.endedAt()));
     }
     // Not yet signalled, even if the state is already terminal: the thread that ended the job
     // completes this future after it told the listeners, so no waiter sees an end first.
@@ -273,8 +274,8 @@ final class Job implements QueuedJob, StoredJob {
       return null;
     }
     List<StreamBatch.Chunk> chunks = fresh ? stream().drain(last) : List.of();
-    JobStatus body = s.toStatus(id, endpoint.now());
-    return new StreamBatch(id, body.status(), body.delayTime(), chunks);
+    JobStatus body = s.toStatus(id.toString(), endpoint.now());
+    return new StreamBatch(body.id(), body.status(), body.delayTime(), chunks);
   }
 
   /** Replays the attempt's chunks to {@code listener}, then follows it live until its end. */
@@ -289,7 +290,7 @@ final class Job implements QueuedJob, StoredJob {
         listener.onChunk(last);
       }
       if (s.status().isTerminal()) {
-        listener.onTerminal(s.toStatus(id, s.endedAt()));
+        listener.onTerminal(s.toStatus(id.toString(), s.endedAt()));
         return () -> { };
       }
       log = stream();
@@ -313,7 +314,7 @@ final class Job implements QueuedJob, StoredJob {
     synchronized (this) {
       if (state.attempt() == end.attempt()) {
         if (stream != null) {
-          change = stream.end(lastChunk, end.toStatus(id, end.endedAt()));
+          change = stream.end(lastChunk, end.toStatus(id.toString(), end.endedAt()));
         }
         waiting = waiters;
         waiters = SIGNALLED;
@@ -329,7 +330,7 @@ final class Job implements QueuedJob, StoredJob {
     if (waiting instanceof CompletableFuture<?> future) {
       @SuppressWarnings("unchecked")
       CompletableFuture<JobStatus> done = (CompletableFuture<JobStatus>) future;
-      done.complete(end.toStatus(id, end.endedAt()));
+      done.complete(end.toStatus(id.toString(), end.endedAt()));
     }
   }
 

@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.runline.local.RingIntake;
 import dev.runline.spi.BackendProvider;
 import dev.runline.spi.Intake;
+import dev.runline.spi.JobId;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.StoredJob;
@@ -140,7 +141,7 @@ final class RunlineEngine implements Runline, Inspection {
     if (job.webhook == null && listeners.length == 0) {
       return;
     }
-    JobStatus body = end.toStatus(job.id, end.endedAt());
+    JobStatus body = end.toStatus(job.id.toString(), end.endedAt());
     for (JobListener listener : listeners) {
       try {
         listener.onTerminal(endpoint.name(), body);
@@ -162,8 +163,9 @@ final class RunlineEngine implements Runline, Inspection {
     shutdown.changed();
   }
 
-  Job find(String id) {
-    return store.find(id) instanceof Job job ? job : null;
+  /** The job of {@code id}, or {@code null} (also for no id). */
+  Job find(JobId id) {
+    return id != null && store.find(id) instanceof Job job ? job : null;
   }
 
   // ---- the caller's view ---------------------------------------------------------------

@@ -78,7 +78,7 @@ final class RunningAttempt implements Attempt {
 
   @Override
   public String id() {
-    return job.id;
+    return job.id.toString();
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runline.spi.Attempt;
+import dev.runline.spi.JobId;
 import dev.runline.spi.QueuedJob;
 import dev.runline.testing.DirectIntake;
 import dev.runline.testing.Engines;
@@ -42,7 +43,7 @@ class JobRacesTest {
   static {
     // Job ids come from a strong generator whose seeding starts threads: seed it before the
     // model checker, which runs only the scenario's own threads.
-    JobIds.next(false);
+    JobId.random(false);
   }
 
   /** One engine with one stepped endpoint, and what its listener heard. */
@@ -92,7 +93,7 @@ class JobRacesTest {
 
     /** What the execution-timeout watch does to an overdue job. */
     void timeOut(String id) {
-      ((RunlineEngine) engine).find(id).transition(Transitions.TIME_OUT);
+      ((RunlineEngine) engine).find(JobId.parse(id)).transition(Transitions.TIME_OUT);
     }
 
     void assertSettled() {

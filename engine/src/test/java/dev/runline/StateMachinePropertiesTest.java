@@ -310,10 +310,10 @@ class StateMachinePropertiesTest {
       Set<String> known = new java.util.HashSet<>();
       jobs.forEach(t -> known.add(t.id));
       List<String> candidates = new ArrayList<>();
-      ((RunlineEngine) engine).store.forEach(stored -> {
+      ((RunlineEngine) engine).store.forEachLive(stored -> {
         Job job = (Job) stored;
-        if (job.sync && job.endpoint.name().equals(endpoint) && job.owner.equals(key) && !known.contains(job.id)) {
-          candidates.add(job.id);
+        if (job.sync && job.endpoint.name().equals(endpoint) && job.owner.equals(key) && !known.contains(job.id.toString())) {
+          candidates.add(job.id.toString());
         }
       });
       assertThat(candidates).as("the runSync job just accepted").hasSize(1);

@@ -11,13 +11,13 @@ import dev.runline.Status;
 import dev.runline.TimeSource;
 import dev.runline.Timers;
 import dev.runline.local.LocalJobStore;
+import dev.runline.spi.JobId;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.StoredJob;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -83,15 +83,16 @@ public class PerJobCostBenchmark {
       }
     }
 
-    private final String id = UUID.randomUUID().toString();
+    private final JobId id;
     private volatile JobState state;
 
-    Record(long now) {
+    Record(JobId id, long now) {
+      this.id = id;
       this.state = JobState.queued(1, now);
     }
 
     @Override
-    public String id() {
+    public JobId id() {
       return id;
     }
 
@@ -167,7 +168,7 @@ public class PerJobCostBenchmark {
   /** A job's whole stay in the store, as the engine drives it, but for its removal. */
   static Record lifecycle(Store s) {
     long now = System.nanoTime();
-    Record job = new Record(now);
+    Record job = new Record(s.store.newId(false), now);
     s.store.insert(job);
     JobState queued = job.state();
     JobState started = queued.started("worker-0", now);
@@ -213,7 +214,7 @@ public class PerJobCostBenchmark {
   /** Creating a job's record: part of every job, but not the store's cost. */
   @Benchmark
   public Record jobRecordOnly() {
-    return new Record(System.nanoTime());
+    return new Record(JobId.random(false), System.nanoTime());
   }
 
   /** Insert, start, end (ttl to retention), and removal of the oldest job. */

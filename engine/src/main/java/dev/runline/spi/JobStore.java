@@ -30,11 +30,22 @@ import java.util.function.Consumer;
  */
 public interface JobStore extends AutoCloseable {
 
-  /** Adds a job just admitted, IN_QUEUE, for its ttl. */
+  /**
+   * An id for a job about to be {@link #insert inserted}: unguessable and never used before.
+   * A store may tag it with where it will keep the job ({@link JobId#random(boolean, int)}).
+   */
+  default JobId newId(boolean sync) {
+    return JobId.random(sync);
+  }
+
+  /** Adds a job just admitted, IN_QUEUE, for its ttl; its id came from {@link #newId}. */
   void insert(StoredJob job);
 
-  /** The job of {@code id}, or {@code null} when none is kept (unknown, expired or removed). */
-  StoredJob find(String id);
+  /**
+   * The job of {@code id}, or {@code null} when none is kept (unknown, or gone: its ttl or
+   * retention passed, exactly as of now, even if the store has not dropped it yet).
+   */
+  StoredJob find(JobId id);
 
   /**
    * The transition primitive: makes {@code next} the job's state if it is still
@@ -60,8 +71,12 @@ public interface JobStore extends AutoCloseable {
    */
   void remove(StoredJob job);
 
-  /** Visits every job kept, weakly consistently: for purge and shutdown, never per job. */
-  void forEach(Consumer<StoredJob> action);
+  /**
+   * Visits every job that may be live (IN_QUEUE or IN_PROGRESS), weakly consistently: for
+   * purge and shutdown, never per job. It may visit a job that ended meanwhile; the caller
+   * checks each job's state.
+   */
+  void forEachLive(Consumer<StoredJob> action);
 
   /** Runs expiry work that is due now (e.g. under a manual clock in tests). */
   void cleanUp();

@@ -9,7 +9,7 @@ import java.util.Optional;
  * a later attempt of the same job (after a timeout and a retry, say).
  */
 public interface QueuedJob {
-  String id();
+  JobId id();
 
   /** The job's input, as submitted. */
   Object input();

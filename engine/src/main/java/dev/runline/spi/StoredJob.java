@@ -6,8 +6,8 @@ package dev.runline.spi;
  * The engine makes these; a store keeps them and finds them by id.
  */
 public interface StoredJob {
-  /** The job's id, unique for as long as any store keeps it. */
-  String id();
+  /** The job's id, as {@link JobStore#newId} made it. */
+  JobId id();
 
   /** The name of the job's endpoint. */
   String endpoint();

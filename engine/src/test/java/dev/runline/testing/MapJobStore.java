@@ -1,5 +1,6 @@
 package dev.runline.testing;
 
+import dev.runline.spi.JobId;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.StoredJob;
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
  * that want the engine's state machine without a cache's timers and maintenance.
  */
 public final class MapJobStore implements JobStore {
-  private final Map<String, StoredJob> jobs = new ConcurrentHashMap<>();
+  private final Map<JobId, StoredJob> jobs = new ConcurrentHashMap<>();
   private final Consumer<StoredJob> onExpired;
 
   private MapJobStore(Context context) {
@@ -31,7 +32,7 @@ public final class MapJobStore implements JobStore {
 
   /** The ttl of job {@code id} passed: the engine is told, as a store's expiry tells it. */
   public void expireNow(String id) {
-    StoredJob job = jobs.get(id);
+    StoredJob job = jobs.get(JobId.parse(id));
     if (job != null && !job.state().status().isTerminal()) {
       onExpired.accept(job);
     }
@@ -43,7 +44,7 @@ public final class MapJobStore implements JobStore {
   }
 
   @Override
-  public StoredJob find(String id) {
+  public StoredJob find(JobId id) {
     return jobs.get(id);
   }
 
@@ -70,7 +71,7 @@ public final class MapJobStore implements JobStore {
   }
 
   @Override
-  public void forEach(Consumer<StoredJob> action) {
+  public void forEachLive(Consumer<StoredJob> action) {
     jobs.values().forEach(action);
   }
 
