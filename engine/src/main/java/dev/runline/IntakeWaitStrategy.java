@@ -9,7 +9,7 @@ public enum IntakeWaitStrategy {
    * Spins briefly, then yields for up to 100 µs, then parks until signalled: under a steady
    * stream of jobs the consumer is awake when the next arrives, so a hand-off costs no
    * wake-up, and yielding leaves the processor to any other thread that wants it; an idle
-   * endpoint's consumer parks and uses no CPU. The default.
+   * endpoint's consumer parks and uses no CPU.
    */
   PHASED,
   /** Parks on a lock until signalled: no CPU while idle, a lock per hand-off. */

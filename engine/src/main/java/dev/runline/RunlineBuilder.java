@@ -1,6 +1,8 @@
 package dev.runline;
 
+import dev.runline.local.DirectIntake;
 import dev.runline.local.LocalJobStore;
+import dev.runline.local.RingIntake;
 import dev.runline.spi.BackendProvider;
 import dev.runline.spi.Intake;
 import dev.runline.spi.JobStore;
@@ -27,8 +29,8 @@ import java.util.concurrent.ForkJoinPool;
  *     .build();
  * }</pre>
  *
- * <p>The job store and the intake are seams: in this process's memory by default (a
- * Caffeine cache and an LMAX Disruptor ring per endpoint), or another implementation of
+ * <p>The job store and the intake are seams: in this process's memory by default
+ * ({@link LocalJobStore}, and jobs handed straight to each backend), or another implementation of
  * {@link JobStore} and {@link Intake} given here. Nothing above them depends on which.
  *
  * <pre>{@code
@@ -42,13 +44,14 @@ public final class RunlineBuilder {
   Timers timers;
   Executor executor = ForkJoinPool.commonPool();
   JobStore.Factory store = LocalJobStore.factory();
-  Intake.Factory intake;
+  Intake.Factory intake = DirectIntake.factory();
+  /** The ring's wait strategy when {@link #intakeWaitStrategy} chose a ring, else {@code null}. */
+  IntakeWaitStrategy waitStrategy;
   ShutdownMode shutdownMode = ShutdownMode.DRAIN;
   Duration shutdownTimeout = Duration.ofSeconds(30);
   int webhookAttempts = 3;
   Duration webhookRetryInterval = Duration.ofSeconds(10);
   Duration webhookTimeout = Duration.ofSeconds(10);
-  IntakeWaitStrategy waitStrategy = IntakeWaitStrategy.PHASED;
   final List<JobListener> listeners = new ArrayList<>();
 
   RunlineBuilder() {}
@@ -126,11 +129,12 @@ public final class RunlineBuilder {
   }
 
   /**
-   * How admitted jobs reach each endpoint's backend (default: a Disruptor ring per endpoint,
-   * waiting as {@link #intakeWaitStrategy} says).
+   * How admitted jobs reach each endpoint's backend (default {@link DirectIntake}: handed
+   * over on the admitting thread).
    */
   public RunlineBuilder intake(Intake.Factory intake) {
     this.intake = Objects.requireNonNull(intake, "intake");
+    this.waitStrategy = null;
     return this;
   }
 
@@ -178,11 +182,13 @@ public final class RunlineBuilder {
   }
 
   /**
-   * How the default intake rings' consumers wait for work (default
-   * {@link IntakeWaitStrategy#PHASED}); ignored when an {@link #intake} is given.
+   * Puts an LMAX Disruptor ring between admission and each endpoint's backend, whose
+   * consumer waits for work as {@code strategy} says ({@link RingIntake}); by default jobs
+   * go to the backend directly ({@link DirectIntake}).
    */
   public RunlineBuilder intakeWaitStrategy(IntakeWaitStrategy strategy) {
-    this.waitStrategy = Objects.requireNonNull(strategy, "intakeWaitStrategy");
+    intake(RingIntake.factory(Objects.requireNonNull(strategy, "intakeWaitStrategy")));
+    this.waitStrategy = strategy;
     return this;
   }
 

@@ -1,7 +1,6 @@
 package dev.runline;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import dev.runline.local.RingIntake;
 import dev.runline.spi.BackendProvider;
 import dev.runline.spi.Intake;
 import dev.runline.spi.JobId;
@@ -37,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link HealthCounters}), the new {@link Job} inserted in the {@link JobStore} and
  *       offered to the endpoint's {@link Intake}. A refusal at any step leaves nothing
  *       behind.
- *   <li><b>Intake</b>: the endpoint's ring ({@link RingIntake}) hands the jobs to the
- *       backend in the batches its consumer sees.
+ *   <li><b>Intake</b>: the endpoint's {@link Intake} hands the jobs to the backend: by
+ *       default at once, on the admitting thread, into the backend's own queue of waiting jobs.
  *   <li><b>Execution</b>: a backend worker starts the job ({@code QueuedJob.start}), which
  *       moves it IN_QUEUE → IN_PROGRESS and hands back its attempt; the worker runs the
  *       endpoint's handler through the attempt, or computes a batch of attempts itself, and
@@ -84,7 +83,7 @@ final class RunlineEngine implements Runline, Inspection {
     this.longPolls = new LongPolls(timers, executor);
     this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, timers);
     this.store = b.store.open(new StoreContext());
-    Intake.Factory intakes = b.intake != null ? b.intake : RingIntake.factory(b.waitStrategy);
+    Intake.Factory intakes = b.intake;
     Map<String, EndpointRuntime> byName = new LinkedHashMap<>();
     List<EndpointRuntime> opened = new ArrayList<>();
     try {

@@ -2,7 +2,6 @@ package dev.runline.benchmarks;
 
 import dev.runline.Endpoint;
 import dev.runline.Health;
-import dev.runline.IntakeWaitStrategy;
 import dev.runline.JobRequest;
 import dev.runline.JobStatus;
 import dev.runline.Runline;
@@ -32,9 +31,8 @@ final class EngineBatches {
    * @param limits applied to the endpoint builder after the benchmarks' defaults (every limit
    *     off, a queue far above a batch); {@code UnaryOperator.identity()} keeps them
    */
-  EngineBatches(int workers, IntakeWaitStrategy intake, UnaryOperator<Endpoint.Builder> limits) {
-    this.engine = Runline.builder()
-        .intakeWaitStrategy(intake)
+  EngineBatches(int workers, String intake, UnaryOperator<Endpoint.Builder> limits) {
+    this.engine = NoopJobs.intake(Runline.builder(), intake)
         .endpoint(limits.apply(NoopJobs.endpoint(workers, job -> {
           batch.countDown();
           return job.input();

@@ -2,7 +2,6 @@ package dev.runline.benchmarks;
 
 import static dev.runline.benchmarks.EngineBatches.BATCH;
 
-import dev.runline.IntakeWaitStrategy;
 import dev.runline.Route;
 import dev.runline.RouteLimit;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +59,8 @@ public class LimiterCostBenchmark {
     @Param("2")
     int workers;
 
-    @Param("PHASED")
-    IntakeWaitStrategy intake;
+    @Param("direct")
+    String intake;
 
     Producers submitter;
     EngineBatches batches;

@@ -4,6 +4,7 @@ import dev.runline.Endpoint;
 import dev.runline.Handler;
 import dev.runline.IntakeWaitStrategy;
 import dev.runline.Runline;
+import dev.runline.RunlineBuilder;
 import java.util.Map;
 
 /**
@@ -25,11 +26,20 @@ final class NoopJobs {
    * concurrency limit off: the route limits exist to protect a shared service, and here they
    * would only cap the figure being measured.
    */
-  static Runline engine(int workers, IntakeWaitStrategy intake, Handler handler) {
-    return Runline.builder()
-        .intakeWaitStrategy(intake)
+  static Runline engine(int workers, String intake, Handler handler) {
+    return intake(Runline.builder(), intake)
         .endpoint(endpoint(workers, handler).build())
         .build();
+  }
+
+  /**
+   * The intake named by a benchmark's {@code intake} parameter: {@code direct} (the engine's
+   * default: jobs handed to the backend on the submitting thread), or an
+   * {@link IntakeWaitStrategy} by name for a Disruptor ring waiting that way.
+   */
+  static RunlineBuilder intake(RunlineBuilder builder, String intake) {
+    return intake.equalsIgnoreCase("direct") ? builder
+        : builder.intakeWaitStrategy(IntakeWaitStrategy.valueOf(intake.toUpperCase(java.util.Locale.ROOT)));
   }
 
   /** The endpoint of {@link #engine}, still open to changes (e.g. limits back on). */

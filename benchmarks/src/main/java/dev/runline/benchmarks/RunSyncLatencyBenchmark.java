@@ -1,6 +1,5 @@
 package dev.runline.benchmarks;
 
-import dev.runline.IntakeWaitStrategy;
 import dev.runline.JobRequest;
 import dev.runline.JobStatus;
 import dev.runline.Runline;
@@ -54,8 +53,8 @@ public class RunSyncLatencyBenchmark {
     @Param({"1", "2"})
     int workers;
 
-    @Param("PHASED")
-    IntakeWaitStrategy intake;
+    @Param("direct")
+    String intake;
 
     Runline engine;
 

@@ -3,7 +3,6 @@ package dev.runline.benchmarks;
 import static dev.runline.benchmarks.EngineBatches.BATCH;
 import static dev.runline.benchmarks.EngineBatches.STALL;
 
-import dev.runline.IntakeWaitStrategy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -67,8 +66,8 @@ public class SubmitToCompleteBenchmark {
     @Param({"1", "2"})
     int workers;
 
-    @Param("PHASED")
-    IntakeWaitStrategy intake;
+    @Param("direct")
+    String intake;
 
     Producers submitters;
     EngineBatches batches;

@@ -16,7 +16,7 @@
  * apiKeys: [ "key-one-xxxxxxxx" ]         # optional; none = an open engine
  * shutdown: { mode: drain, timeout: 30s }  # drain | cancel
  * webhook: { attempts: 3, retryInterval: 10s, timeout: 10s }
- * intake: { waitStrategy: phased }         # phased | blocking | lite_blocking | sleeping | yielding | busy_spin
+ * intake: { waitStrategy: phased }         # optional: a ring before each backend; phased | blocking | ...
  * endpoints:
  *   echo:
  *     handler: echo                        # a registered name, or a class name
@@ -59,8 +59,9 @@
  *   <li>{@code webhook.attempts} (1..100, default 3: once and 2 retries),
  *       {@code webhook.retryInterval} (default 10s), {@code webhook.timeout} (per attempt,
  *       positive, default 10s).
- *   <li>{@code intake.waitStrategy}: how the intake rings' consumers wait for work:
- *       {@code phased} (default: spin, then yield, then park), {@code blocking},
+ *   <li>{@code intake.waitStrategy}: puts a Disruptor ring between admission and each
+ *       backend (by default jobs go to the backend directly), whose consumer waits for work:
+ *       {@code phased} (spin, then yield, then park), {@code blocking},
  *       {@code lite_blocking}, {@code sleeping}, {@code yielding} or {@code busy_spin} (see
  *       {@link dev.runline.IntakeWaitStrategy}).
  *   <li>{@code endpoints}: a mapping from endpoint name (1 to 128 letters, digits,

@@ -24,7 +24,8 @@ import dev.runline.spi.Backoff;
  * here it took a third as much CPU as the HTTP event loops serving the jobs.
  */
 final class YieldingThenBlockingWaitStrategy implements WaitStrategy {
-  private static final int SPINS = 100;
+  /** About a hundred spins. */
+  private static final long SPIN_NANOS = 1_500;
 
   private final long yieldNanos;
   private final BlockingWaitStrategy blocking = new BlockingWaitStrategy();
@@ -36,7 +37,7 @@ final class YieldingThenBlockingWaitStrategy implements WaitStrategy {
   @Override
   public long waitFor(long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier)
       throws AlertException, InterruptedException, TimeoutException {
-    Backoff backoff = new Backoff(SPINS, yieldNanos);
+    Backoff backoff = new Backoff(SPIN_NANOS, yieldNanos);
     do {
       long available = dependentSequence.get();
       if (available >= sequence) {

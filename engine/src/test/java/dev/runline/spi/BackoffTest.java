@@ -7,15 +7,22 @@ import org.junit.jupiter.api.Test;
 /** Spin, then yield until the budget is spent, then tell the caller to block. */
 class BackoffTest {
   @Test
-  void itSpinsItsSpinsThenYieldsUntilTheBudgetIsSpent() {
-    Backoff backoff = new Backoff(3, 0);
+  void withNoBudgetsItTellsTheCallerToBlockAtItsFirstLookAtTheClock() {
+    Backoff backoff = new Backoff(0, 0);
 
-    assertThat(backoff.pause()).isTrue();
-    assertThat(backoff.pause()).isTrue();
-    assertThat(backoff.pause()).isTrue();
-    // The first yield starts the budget; a budget of zero is spent at the next look.
-    assertThat(backoff.pause()).isTrue();
     assertThat(backoff.pause()).isFalse();
+  }
+
+  @Test
+  void itKeepsPausingUntilItsBudgetsAreSpentThenTellsTheCallerToBlock() {
+    Backoff backoff = new Backoff(1_000, 1_000);
+    long pauses = 0;
+    while (backoff.pause()) {
+      pauses++;
+    }
+
+    assertThat(pauses).isPositive();
+    assertThat(backoff.pause()).as("once spent, spent").isFalse();
   }
 
   @Test
