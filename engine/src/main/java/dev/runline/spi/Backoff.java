@@ -28,6 +28,7 @@ public final class Backoff {
   private final long yieldNanos;
   private long start;
   private int spins;
+  private boolean spent;
 
   /**
    * @param spinNanos how long {@link #pause} spins, in all
@@ -45,6 +46,9 @@ public final class Backoff {
    * @return {@code false} once both are spent: the caller should block
    */
   public boolean pause() {
+    if (spent) {
+      return false;
+    }
     if (spins++ % SPINS_PER_LOOK != 0) {
       Thread.onSpinWait();
       return true;
@@ -62,6 +66,7 @@ public final class Backoff {
       Thread.yield();
       return true;
     }
+    spent = true;
     return false;
   }
 }
