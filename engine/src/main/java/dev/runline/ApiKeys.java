@@ -1,31 +1,47 @@
 package dev.runline;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The configured API keys. A presented key is compared with every configured key in
- * constant time, so the time taken says nothing about how much of it matched. Keys are
- * never logged or put in messages.
+ * The configured API keys. A presented key is found in one step however many keys there are:
+ * by its SipHash under a secret drawn at start (so its position tells an attacker nothing),
+ * then compared with the one candidate in constant time, so the time taken says nothing about
+ * how much of it matched. Keys are never logged or put in messages.
  */
 final class ApiKeys {
   /** The owner of every job of an engine built without keys. */
   static final String OPEN = "";
 
-  private final String[] keys;
-  private final byte[][] keyBytes;
+  private final HashFunction hash;
+  /** Configured keys by their hash; keys whose hashes collide share a list. */
+  private final Map<Long, Candidate[]> byHash = new HashMap<>();
+  private final boolean open;
+
+  private record Candidate(String key, byte[] bytes) {}
 
   ApiKeys(List<String> keys) {
-    this.keys = keys.toArray(String[]::new);
-    this.keyBytes = new byte[this.keys.length][];
-    for (int i = 0; i < this.keys.length; i++) {
-      keyBytes[i] = this.keys[i].getBytes(StandardCharsets.UTF_8);
+    SecureRandom random = new SecureRandom();
+    this.hash = Hashing.sipHash24(random.nextLong(), random.nextLong());
+    this.open = keys.isEmpty();
+    for (String key : keys) {
+      byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+      byHash.merge(hash.hashBytes(bytes).asLong(), new Candidate[] {new Candidate(key, bytes)}, (a, b) -> {
+        Candidate[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+      });
     }
   }
 
   boolean isOpen() {
-    return keys.length == 0;
+    return open;
   }
 
   /**
@@ -34,7 +50,7 @@ final class ApiKeys {
    * @throws UnauthorizedException when it is missing or unknown
    */
   String authenticate(String presented) {
-    if (keys.length == 0) {
+    if (open) {
       return OPEN;
     }
     if (presented == null || presented.isEmpty()) {
@@ -42,10 +58,13 @@ final class ApiKeys {
           "an API key is required: send it as 'Authorization: Bearer <key>'");
     }
     byte[] bytes = presented.getBytes(StandardCharsets.UTF_8);
+    Candidate[] candidates = byHash.get(hash.hashBytes(bytes).asLong());
     String match = null;
-    for (int i = 0; i < keys.length; i++) {
-      if (MessageDigest.isEqual(keyBytes[i], bytes)) {
-        match = keys[i];
+    if (candidates != null) {
+      for (Candidate candidate : candidates) {
+        if (MessageDigest.isEqual(candidate.bytes(), bytes)) {
+          match = candidate.key();
+        }
       }
     }
     if (match == null) {
