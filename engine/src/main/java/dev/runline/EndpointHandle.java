@@ -147,7 +147,7 @@ final class EndpointHandle implements EndpointClient {
       permit.release();
       throw e;
     }
-    if (answer.isDone()) {
+    if (answer.isDone() || permit == RouteLimiter.Permit.NONE) {
       permit.release();
       return answer;
     }

@@ -108,9 +108,9 @@ final class EndpointRuntime {
         // completes or fails ends itself, and its thread needs no interrupt.
         job.interruptRunner();
       }
-      engine.ended(this, job, to);
+      JobStatus body = engine.ended(this, job, to);
       // A plain handler's or a kernel's output is also its one stream chunk.
-      job.signalEnd(to, job.finalChunk(to));
+      job.signalEnd(to, body, job.finalChunk(to));
     }
   }
 

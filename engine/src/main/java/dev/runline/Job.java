@@ -240,7 +240,7 @@ final class Job implements QueuedJob, StoredJob {
     if (change != null) {
       change.complete(null);
     }
-    complete(waiting, ended);
+    complete(waiting, ended, null);
     return true;
   }
 
@@ -308,13 +308,14 @@ final class Job implements QueuedJob, StoredJob {
    * the webhook: tells stream followers, then wakes the waiters. The status body is built
    * only when someone waits for it.
    */
-  void signalEnd(JobState end, Object lastChunk) {
+  void signalEnd(JobState end, JobStatus body, Object lastChunk) {
     CompletableFuture<Void> change = null;
     Object waiting = null;
     synchronized (this) {
       if (state.attempt() == end.attempt()) {
         if (stream != null) {
-          change = stream.end(lastChunk, end.toStatus(id.toString(), end.endedAt()));
+          body = body != null ? body : end.toStatus(id.toString(), end.endedAt());
+          change = stream.end(lastChunk, body);
         }
         waiting = waiters;
         waiters = SIGNALLED;
@@ -323,14 +324,15 @@ final class Job implements QueuedJob, StoredJob {
     if (change != null) {
       change.complete(null);
     }
-    complete(waiting, end);
+    complete(waiting, end, body);
   }
 
-  private void complete(Object waiting, JobState end) {
+  /** Completes the waiters' future, if any, with the body of {@code end} ({@code body}, when already made). */
+  private void complete(Object waiting, JobState end, JobStatus body) {
     if (waiting instanceof CompletableFuture<?> future) {
       @SuppressWarnings("unchecked")
       CompletableFuture<JobStatus> done = (CompletableFuture<JobStatus>) future;
-      done.complete(end.toStatus(id.toString(), end.endedAt()));
+      done.complete(body != null ? body : end.toStatus(id.toString(), end.endedAt()));
     }
   }
 

@@ -3,20 +3,19 @@ package dev.runline;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The waits of {@code /runsync}, {@code /status-sync} and {@code /stream}: a future completed
- * by the job (its end, or its next chunk) or by a timer when the wait passes first. No
- * thread waits per caller.
+ * by the job (its end, or its next chunk) or at its deadline ({@link WaitDeadlines}) when the
+ * wait passes first. No thread waits per caller, and no timer is made per caller.
  */
 final class LongPolls {
-  private final Timers timers;
+  private final WaitDeadlines deadlines;
   private final Executor executor;
 
-  LongPolls(Timers timers, Executor executor) {
-    this.timers = timers;
+  LongPolls(WaitDeadlines deadlines, Executor executor) {
+    this.deadlines = deadlines;
     this.executor = executor;
   }
 
@@ -33,18 +32,17 @@ final class LongPolls {
       return CompletableFuture.completedFuture(current(job, pendingForm));
     }
     CompletableFuture<JobStatus> result = new CompletableFuture<>();
-    Future<?> timer = timers.schedule(() -> executor.execute(() -> {
+    WaitDeadlines.Deadline deadline = deadlines.after(wait.toNanos(), () -> executor.execute(() -> {
       JobStatus now = current(job, pendingForm);
       // A job that ended just now is answered by its end's signal, which follows at once:
       // no waiter sees an end before the listeners have heard of it.
       if (!now.status().isTerminal()) {
         result.complete(now);
       }
-    }), wait.toNanos());
+    }));
     terminal.whenComplete((status, error) -> {
-      // Answer first: the waiter need not wait for the timer's removal from the timer queue.
       result.complete(status);
-      timer.cancel(false);
+      deadline.cancel();
     });
     return result;
   }
@@ -67,9 +65,9 @@ final class LongPolls {
         result.complete(job.drain(null));
       }
     };
-    Future<?> timer = timers.schedule(() -> executor.execute(answer), wait.toNanos());
+    WaitDeadlines.Deadline deadline = deadlines.after(wait.toNanos(), () -> executor.execute(answer));
     change[0].whenComplete((v, error) -> {
-      timer.cancel(false);
+      deadline.cancel();
       answer.run();
     });
     return result;

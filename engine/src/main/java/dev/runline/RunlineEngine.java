@@ -80,7 +80,7 @@ final class RunlineEngine implements Runline, Inspection {
     Executor executor = b.executor;
     this.keys = new ApiKeys(b.apiKeys);
     this.listeners = b.listeners.toArray(JobListener[]::new);
-    this.longPolls = new LongPolls(timers, executor);
+    this.longPolls = new LongPolls(new WaitDeadlines(time, timers), executor);
     this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, timers);
     this.store = b.store.open(new StoreContext());
     Intake.Factory intakes = b.intake;
@@ -135,22 +135,27 @@ final class RunlineEngine implements Runline, Inspection {
     timers.schedule(this::watch, WATCH_INTERVAL_NANOS);
   }
 
-  /** The listeners and the webhook hear of a job's end, before any waiter is woken by it. */
-  void ended(EndpointRuntime endpoint, Job job, JobState end) {
+  /**
+   * The listeners and the webhook hear of a job's end, before any waiter is woken by it.
+   *
+   * @return the status body, when it was made for them; {@code null} when no one needed it
+   */
+  JobStatus ended(EndpointRuntime endpoint, Job job, JobState end) {
     if (job.webhook == null && listeners.length == 0) {
-      return;
+      return null;
     }
     JobStatus body = end.toStatus(job.id.toString(), end.endedAt());
     for (JobListener listener : listeners) {
       try {
         listener.onTerminal(endpoint.name(), body);
       } catch (RuntimeException e) {
-        LOG.warn("a job listener threw on job {}; ignored", job.id, e);
+        LOG.warn("a job listener threw on job {}; ignored", body.id(), e);
       }
     }
     if (job.webhook != null) {
       webhooks.send(job.webhook, body, job.input);
     }
+    return body;
   }
 
   boolean isAccepting() {
