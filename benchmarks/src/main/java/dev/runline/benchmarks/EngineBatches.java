@@ -14,9 +14,10 @@ import java.util.function.UnaryOperator;
 /**
  * The engine side of a submit-to-complete benchmark: one engine whose no-op handler counts
  * the current batch down, the ids of the batch, and the checks that every submitted job
- * reached COMPLETED. Used by {@link SubmitToCompleteBenchmark} and {@link LimiterCostBenchmark}.
+ * reached COMPLETED. Used by {@link SubmitToCompleteBenchmark}, {@link LimiterCostBenchmark} and
+ * {@link WakeUps}.
  */
-final class EngineBatches {
+final class EngineBatches implements Batches {
   static final int BATCH = 1000;
 
   /** How long a batch may take before the benchmark gives up and reports the stall. */
@@ -40,8 +41,8 @@ final class EngineBatches {
         .build();
   }
 
-  /** Submits one batch from {@code producers} and returns when every handler of it has returned. */
-  void runBatch(Producers producers) throws InterruptedException {
+  @Override
+  public void runBatch(Producers producers) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(BATCH);
     batch = done;
     producers.submitAll(BATCH, i -> ids[i] = engine.as(null).endpoint(NoopJobs.ENDPOINT).run(JobRequest.of(NoopJobs.INPUT)).id());
@@ -49,8 +50,8 @@ final class EngineBatches {
     awaitBatch(done);
   }
 
-  /** Checks that every job submitted reached COMPLETED, then closes the engine. */
-  void checkAndClose() {
+  @Override
+  public void checkAndClose() {
     try {
       // The last batch's handlers have returned; wait for their terminal transitions.
       for (String id : ids) {

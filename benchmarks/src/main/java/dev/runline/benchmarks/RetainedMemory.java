@@ -30,8 +30,9 @@ import org.openjdk.jol.info.ClassLayout;
  * Overhead per job = heap growth per job − the output's own bytes: the job record, its id,
  * its state snapshot, the store's entry and its share of the store's tables.
  *
- * <p>For comparison the same is measured for the thread-pool baseline
- * ({@link ThreadPoolJobs}: a record in a {@code ConcurrentHashMap}).
+ * <p>For comparison the same is measured for the thread-pool baselines
+ * ({@link ThreadPoolJobs}: a record in a {@code ConcurrentHashMap}, and in a Caffeine cache that
+ * expires it 30 minutes after writing).
  *
  * <p>Usage: {@code java -Xms4g -Xmx4g -cp benchmarks.jar dev.runline.benchmarks.RetainedMemory
  * [JOBS [OUT.json]]} (default one million jobs); run.sh writes {@code results/memory.json}.
@@ -61,8 +62,10 @@ public final class RetainedMemory {
 
     Measured engine = measureEngine(jobs);
     print("engine", engine, jobs, outputBytes);
-    Measured baseline = measureBaseline(jobs);
-    print("baseline (ThreadPoolJobs)", baseline, jobs, outputBytes);
+    Measured baseline = measureBaseline(jobs, ThreadPoolJobs.Records.MAP);
+    print("baseline (ThreadPoolJobs, ConcurrentHashMap)", baseline, jobs, outputBytes);
+    Measured caffeine = measureBaseline(jobs, ThreadPoolJobs.Records.CAFFEINE);
+    print("baseline (ThreadPoolJobs, Caffeine 30 min)", caffeine, jobs, outputBytes);
 
     ObjectNode json = Json.mapper().createObjectNode();
     json.put("jobs", jobs);
@@ -74,6 +77,8 @@ public final class RetainedMemory {
     json.put("overheadBytesPerJob", engine.perJob(jobs) - outputBytes);
     json.put("baselineRetainedBytesPerJob", baseline.perJob(jobs));
     json.put("baselineOverheadBytesPerJob", baseline.perJob(jobs) - outputBytes);
+    json.put("caffeineBaselineRetainedBytesPerJob", caffeine.perJob(jobs));
+    json.put("caffeineBaselineOverheadBytesPerJob", caffeine.perJob(jobs) - outputBytes);
     json.put("vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
     json.put("gc", String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream()
         .map(java.lang.management.GarbageCollectorMXBean::getName).toList()));
@@ -163,8 +168,8 @@ public final class RetainedMemory {
     }
   }
 
-  private static Measured measureBaseline(int jobs) throws InterruptedException {
-    ThreadPoolJobs pool = new ThreadPoolJobs(2, input -> {
+  private static Measured measureBaseline(int jobs, ThreadPoolJobs.Records records) throws InterruptedException {
+    ThreadPoolJobs pool = new ThreadPoolJobs(2, records, input -> {
       batch.countDown();
       return output();
     });

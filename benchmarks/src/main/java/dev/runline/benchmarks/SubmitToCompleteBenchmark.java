@@ -1,9 +1,7 @@
 package dev.runline.benchmarks;
 
 import static dev.runline.benchmarks.EngineBatches.BATCH;
-import static dev.runline.benchmarks.EngineBatches.STALL;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,6 +45,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>A fresh engine (and a fresh baseline) per iteration: the engine keeps each finished
  * {@code run} job for its 30-minute retention, so one engine per trial would measure a heap
  * that only grows. The baseline's record map is renewed just the same.
+ *
+ * <p>Two baselines, the same pool and the same code ({@link BaselineBatches}), differing only
+ * in where the records are kept: {@code threadPoolBaseline} in a {@code ConcurrentHashMap}
+ * that keeps them for ever, {@code threadPoolCaffeineBaseline} in a Caffeine cache that
+ * expires them 30 minutes after writing, as the engine does.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -102,10 +105,12 @@ public class SubmitToCompleteBenchmark {
     int workers;
 
     Producers submitters;
-    ThreadPoolJobs jobs;
-    volatile CountDownLatch batch;
-    final String[] ids = new String[BATCH];
-    long submitted;
+    BaselineBatches batches;
+
+    /** Where the baseline keeps its records; the Caffeine twin overrides it. */
+    ThreadPoolJobs.Records records() {
+      return ThreadPoolJobs.Records.MAP;
+    }
 
     @Setup(Level.Trial)
     public void startProducers() {
@@ -114,31 +119,12 @@ public class SubmitToCompleteBenchmark {
 
     @Setup(Level.Iteration)
     public void start() {
-      submitted = 0;
-      jobs = new ThreadPoolJobs(workers, input -> {
-        batch.countDown();
-        return input;
-      });
+      batches = new BaselineBatches(workers, records());
     }
 
     @TearDown(Level.Iteration)
     public void checkAndStop() {
-      try {
-        for (String id : ids) {
-          if (id != null) {
-            jobs.record(id).completion.orTimeout(STALL.toMillis(), TimeUnit.MILLISECONDS).join();
-          }
-        }
-        long completed = jobs.records().values().stream()
-            .filter(record -> record.state == ThreadPoolJobs.State.COMPLETED)
-            .count();
-        if (completed != submitted || jobs.records().size() != submitted) {
-          throw new IllegalStateException("submitted " + submitted + " jobs, but " + completed + " of "
-              + jobs.records().size() + " records are COMPLETED");
-        }
-      } finally {
-        jobs.close();
-      }
+      batches.checkAndClose();
     }
 
     @TearDown(Level.Trial)
@@ -147,19 +133,32 @@ public class SubmitToCompleteBenchmark {
     }
   }
 
+  /** The same baseline with its records in a Caffeine cache that expires them 30 minutes after writing. */
+  @State(Scope.Thread)
+  public static class CaffeineBaselineState extends BaselineState {
+    @Override
+    ThreadPoolJobs.Records records() {
+      return ThreadPoolJobs.Records.CAFFEINE;
+    }
+  }
+
   @Benchmark
   public void engine(EngineState s) throws InterruptedException {
     s.batches.runBatch(s.submitters);
   }
 
+  /** The pool with its records in a {@code ConcurrentHashMap}, kept for ever (a leak, and the least work). */
   @Benchmark
   public void threadPoolBaseline(BaselineState s) throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(BATCH);
-    s.batch = done;
-    ThreadPoolJobs jobs = s.jobs;
-    String[] ids = s.ids;
-    s.submitters.submitAll(BATCH, i -> ids[i] = jobs.submit(NoopJobs.INPUT));
-    s.submitted += BATCH;
-    EngineBatches.awaitBatch(done);
+    s.batches.runBatch(s.submitters);
+  }
+
+  /**
+   * The same pool with its records in a Caffeine cache built with {@code expireAfterWrite(30
+   * minutes)}: what a user who does not leak results writes.
+   */
+  @Benchmark
+  public void threadPoolCaffeineBaseline(CaffeineBaselineState s) throws InterruptedException {
+    s.batches.runBatch(s.submitters);
   }
 }

@@ -1,9 +1,11 @@
 package dev.runline.benchmarks;
 
-import java.util.Map;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -13,15 +15,53 @@ import java.util.function.Function;
 /**
  * The baseline twin of every benchmark: job tracking as a user writes it without Runline. A
  * fixed {@link ThreadPoolExecutor} fed through a {@link LinkedBlockingQueue}, and a
- * {@link ConcurrentHashMap} of job records keyed by a random UUID; each job is a
+ * {@link ConcurrentHashMap} of job records keyed by a random UUID (or a Caffeine cache, see
+ * {@link Records}); each job is a
  * {@link CompletableFuture} on the pool that moves its record IN_QUEUE → IN_PROGRESS →
  * COMPLETED (or FAILED) with the timestamps a status query would report.
  *
  * <p>It has none of the engine's limits, priorities, timeouts, expiry or waiters, which is
  * the point: the gap between the two is what those features cost.
+ *
+ * <p>Where the records are kept is the one choice ({@link Records}): a plain
+ * {@code ConcurrentHashMap} that keeps every record for ever (it leaks, but it is the least
+ * work per job), or a Caffeine cache that expires each record 30 minutes after it was written,
+ * as the engine keeps a finished {@code run} job: what a user who does not leak results writes.
+ * Everything else is the same code.
  */
 final class ThreadPoolJobs implements AutoCloseable {
   enum State { IN_QUEUE, IN_PROGRESS, COMPLETED, FAILED }
+
+  /** How the job records are kept. */
+  enum Records {
+    /** A {@code ConcurrentHashMap}: records are never removed. */
+    MAP {
+      @Override
+      ConcurrentMap<String, JobRecord> newMap() {
+        return new ConcurrentHashMap<>();
+      }
+    },
+    /**
+     * A Caffeine {@code Cache<String, JobRecord>} built with {@code expireAfterWrite(30 minutes)}
+     * (its other settings the defaults, so its maintenance runs on the common pool), used
+     * through its map view: {@code asMap().put} and {@code get} are {@code Cache.put} and
+     * {@code getIfPresent}.
+     */
+    CAFFEINE {
+      @Override
+      ConcurrentMap<String, JobRecord> newMap() {
+        return Caffeine.newBuilder()
+            .expireAfterWrite(RETENTION)
+            .<String, JobRecord>build()
+            .asMap();
+      }
+    };
+
+    /** How long the Caffeine side keeps a record: the engine's retention of a finished {@code run} job. */
+    static final Duration RETENTION = Duration.ofMinutes(30);
+
+    abstract ConcurrentMap<String, JobRecord> newMap();
+  }
 
   /** One job's record, written by the pool thread that runs it and read by anyone. */
   static final class JobRecord {
@@ -59,10 +99,16 @@ final class ThreadPoolJobs implements AutoCloseable {
 
   private final ThreadPoolExecutor pool;
   private final Function<Object, Object> handler;
-  private final Map<String, JobRecord> records = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, JobRecord> records;
 
+  /** Records in a {@code ConcurrentHashMap} ({@link Records#MAP}). */
   ThreadPoolJobs(int workers, Function<Object, Object> handler) {
+    this(workers, Records.MAP, handler);
+  }
+
+  ThreadPoolJobs(int workers, Records records, Function<Object, Object> handler) {
     this.pool = pool(workers);
+    this.records = records.newMap();
     this.handler = handler;
   }
 
@@ -95,7 +141,7 @@ final class ThreadPoolJobs implements AutoCloseable {
     return records.get(id);
   }
 
-  Map<String, JobRecord> records() {
+  ConcurrentMap<String, JobRecord> records() {
     return records;
   }
 

@@ -39,6 +39,24 @@ class ChartTest {
   }
 
   @Test
+  void theCaffeineBaselineIsAThirdSeriesWhenMeasured() throws Exception {
+    List<String> runs = new ArrayList<>();
+    for (int producers : new int[] {1, 2, 4}) {
+      for (int workers : new int[] {1, 2}) {
+        String params = "{\"producers\": \"" + producers + "\", \"workers\": \"" + workers + "\"}";
+        for (String method : List.of("engine", "threadPoolBaseline", "threadPoolCaffeineBaseline")) {
+          runs.add(run("SubmitToCompleteBenchmark", method, "thrpt", params, "\"score\": 200000, \"scoreUnit\": \"ops/s\""));
+        }
+      }
+    }
+    CategoryChart chart = Chart.throughputChart(MAPPER.readTree("[" + String.join(",", runs) + "]"), "m");
+
+    assertThat(chart.getSeriesCollection()).extracting(CategorySeries::getName)
+        .containsExactly("engine", "threadPoolBaseline", "threadPoolCaffeineBaseline");
+    assertThat(chart.getSeries("threadPoolCaffeineBaseline").getYData()).hasSize(6).containsOnly(200.0);
+  }
+
+  @Test
   void latencyHasThreePercentilesPerWorkerCountAndIsWrittenAsPng(@TempDir Path dir) throws Exception {
     JsonNode results = MAPPER.readTree("[" + sample("engine", 8, 50, 900) + "," + sample("threadPoolBaseline", 20, 60, 200) + "]");
     CategoryChart chart = Chart.latencyChart(results, "a test machine");
