@@ -28,7 +28,7 @@ final class EndpointHandle implements EndpointClient {
 
   @Override
   public JobStatus run(JobRequest request) {
-    return call(Route.RUN, () -> JobStatus.brief(submit(request, false).id.toString(), Status.IN_QUEUE));
+    return call(Route.RUN, () -> JobStatus.brief(submit(request, false).idText(), Status.IN_QUEUE));
   }
 
   @Override
@@ -80,7 +80,7 @@ final class EndpointHandle implements EndpointClient {
   public JobStatus cancel(String jobId) {
     return call(Route.CANCEL, () -> {
       Job job = find(jobId);
-      return job.transition(Transitions.cancel(null)) != null ? JobStatus.brief(job.id.toString(), Status.CANCELLED)
+      return job.transition(Transitions.cancel(null)) != null ? JobStatus.brief(job.idText(), Status.CANCELLED)
           : job.statusBody();
     });
   }
@@ -102,7 +102,7 @@ final class EndpointHandle implements EndpointClient {
         endpoint.enqueue(job);
         return job;
       });
-      return JobStatus.brief(job.id.toString(), Status.IN_QUEUE);
+      return JobStatus.brief(job.idText(), Status.IN_QUEUE);
     });
   }
 
@@ -198,7 +198,7 @@ final class EndpointHandle implements EndpointClient {
   }
 
   private static InvalidRequestException notRetryable(Job job, Status status) {
-    return new InvalidRequestException("job '" + job.id + "' is " + status
+    return new InvalidRequestException("job '" + job.idText() + "' is " + status
         + "; only FAILED or TIMED_OUT jobs can be retried");
   }
 

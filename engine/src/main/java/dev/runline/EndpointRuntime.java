@@ -8,16 +8,14 @@ import dev.runline.spi.JobStore;
 import dev.runline.spi.QueuedJob;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One registered endpoint at run time: its limits, intake, backend, running jobs and health
- * counts. Every transition of its jobs ends in {@link #onTransition}, which does the
- * transition's side effects: the counts, the set of running jobs, and for an end, the
- * interrupt of a running thread, the listeners, the webhook and the waiters.
+ * One registered endpoint at run time: its limits, intake, backend and health counts. Every
+ * transition of its jobs ends in {@link #onTransition}, which does the transition's side
+ * effects: the counts, and for an end, the interrupt of a running thread, the listeners, the
+ * webhook and the waiters.
  */
 final class EndpointRuntime {
   final Endpoint config;
@@ -26,8 +24,6 @@ final class EndpointRuntime {
   final HealthCounters counts = new HealthCounters();
   /** Calls between their check that the engine accepts work and their enqueue; shutdown waits for them. */
   final LongAdder admitting = new LongAdder();
-  /** Jobs IN_PROGRESS, for the execution-timeout watch and shutdown. */
-  private final Set<Job> running = ConcurrentHashMap.newKeySet();
 
   private Intake intake;
   private Backend backend;
@@ -93,15 +89,6 @@ final class EndpointRuntime {
     }
     counts.moved(from.status(), to.status());
     engine.changed();
-    if (from.status() == Status.IN_PROGRESS) {
-      running.remove(job);
-    } else if (to.status() == Status.IN_PROGRESS) {
-      running.add(job);
-      if (!Transitions.isRunning(job.state(), to.attempt())) {
-        // It ended between the transition and the add; its end's remove may have missed it.
-        running.remove(job);
-      }
-    }
     if (to.status().isTerminal()) {
       if (from.status() == Status.IN_PROGRESS && (to.status() == Status.CANCELLED || to.status() == Status.TIMED_OUT)) {
         // Ended from outside its attempt: its thread's work is wasted. An attempt that
@@ -114,25 +101,23 @@ final class EndpointRuntime {
     }
   }
 
-  /** Ends the running jobs whose execution timeout has passed. */
-  void timeOutOverdue() {
-    for (Job job : running) {
-      job.transition(Transitions.TIME_OUT);
-    }
-  }
-
   /**
-   * The endpoint's jobs still IN_QUEUE, from the store's live jobs: purge and shutdown are
-   * rare, and a set of our own would cost every job two updates.
+   * The endpoint's jobs in {@code status} (IN_QUEUE or IN_PROGRESS), from the store's live
+   * jobs: the timeout watch, purge and shutdown look at few jobs, few times, where a set of
+   * our own would cost every job two updates.
    */
-  List<Job> queuedJobs() {
+  List<Job> liveJobs(Status status) {
     List<Job> jobs = new ArrayList<>();
     store().forEachLive(stored -> {
-      if (stored instanceof Job job && job.endpoint == this && job.isQueued()) {
+      if (stored instanceof Job job && job.endpoint == this && job.state().status() == status) {
         jobs.add(job);
       }
     });
     return jobs;
+  }
+
+  List<Job> queuedJobs() {
+    return liveJobs(Status.IN_QUEUE);
   }
 
   /** Cancels every queued and running job, e.g. when a shutdown runs out of time. */
@@ -141,7 +126,7 @@ final class EndpointRuntime {
     for (Job job : queuedJobs()) {
       job.transition(cancel);
     }
-    for (Job job : running) {
+    for (Job job : liveJobs(Status.IN_PROGRESS)) {
       job.transition(cancel);
     }
   }

@@ -28,8 +28,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Job implements QueuedJob, StoredJob {
   private static final VarHandle STATE;
-  /** {@link #waiters} once the current attempt's end was signalled and no one waited for it. */
-  private static final Object SIGNALLED = new Object();
 
   static {
     try {
@@ -39,13 +37,16 @@ final class Job implements QueuedJob, StoredJob {
     }
   }
 
-  final JobId id;
+  // A retained job is this object and its last JobState: its fields are kept few and small.
+  /** The id's bits ({@link JobId}), not the id object: 16 bytes instead of a 32-byte object. */
+  private final long idHigh;
+  private final long idLow;
   final EndpointRuntime endpoint;
   final String owner;
   final Object input;
-  final Object s3Config;
-  final URI webhook;
-  /** Milliseconds, as ints: a policy is at most 7 days, and a retained job is 8 bytes smaller. */
+  /** The request's webhook and s3Config: one shared empty instance for the many jobs with neither. */
+  private final Extras extras;
+  /** Milliseconds, as ints: a policy is at most 7 days. */
   private final int ttlMillis;
   private final int executionTimeoutMillis;
   final boolean lowPriority;
@@ -53,19 +54,26 @@ final class Job implements QueuedJob, StoredJob {
 
   private volatile JobState state;
 
-  // Guarded by this; all belong to the current attempt.
-  private Thread runner;
-  private StreamLog stream;
-  /** {@code null}, the future waiters hold, or {@link #SIGNALLED}. */
-  private Object waiters;
+  /** Guarded by this: {@code null} while nothing follows the current attempt and its end was not signalled. */
+  private Followers followers;
+
+  /** The parts of a request that few jobs have. */
+  private record Extras(URI webhook, Object s3Config) {
+    static final Extras NONE = new Extras(null, null);
+
+    static Extras of(JobRequest request) {
+      return request.webhook() == null && request.s3Config() == null ? NONE
+          : new Extras(request.webhook(), request.s3Config());
+    }
+  }
 
   Job(JobId id, EndpointRuntime endpoint, String owner, JobRequest request, Policy policy, boolean sync, long now) {
-    this.id = id;
+    this.idHigh = id.high();
+    this.idLow = id.low();
     this.endpoint = endpoint;
     this.owner = owner;
     this.input = request.input();
-    this.s3Config = request.s3Config();
-    this.webhook = request.webhook();
+    this.extras = Extras.of(request);
     this.ttlMillis = Math.toIntExact(policy.ttl().toMillis());
     this.executionTimeoutMillis = Math.toIntExact(policy.executionTimeout().toMillis());
     this.lowPriority = policy.lowPriority();
@@ -110,7 +118,30 @@ final class Job implements QueuedJob, StoredJob {
 
   @Override
   public JobId id() {
-    return id;
+    return JobId.fromBits(idHigh, idLow, sync);
+  }
+
+  @Override
+  public boolean hasId(JobId id) {
+    return id.is(idHigh, idLow, sync);
+  }
+
+  @Override
+  public int idTag() {
+    return (int) (idHigh >>> 32);
+  }
+
+  /** The id as the API writes it. */
+  String idText() {
+    return id().toString();
+  }
+
+  URI webhook() {
+    return extras.webhook();
+  }
+
+  Object s3Config() {
+    return extras.s3Config();
   }
 
   @Override
@@ -157,7 +188,7 @@ final class Job implements QueuedJob, StoredJob {
   }
 
   JobStatus statusBody() {
-    return state.toStatus(id.toString(), endpoint.now());
+    return state.toStatus(idText(), endpoint.now());
   }
 
   // ---- what a backend does -----------------------------------------------------------
@@ -178,16 +209,24 @@ final class Job implements QueuedJob, StoredJob {
     if (!Transitions.isRunning(state, attempt)) {
       return false;
     }
-    runner = thread;
+    followers().runner = thread;
     return true;
   }
 
   synchronized void unbindRunner() {
-    runner = null;
+    Followers f = followers;
+    if (f != null && !f.isEnded()) {
+      f.runner = null;
+      if (f.isEmpty()) {
+        // Nothing follows: drop the object, keeping only whether the end was signalled.
+        followers = f.signalled ? Followers.ENDED : null;
+      }
+    }
   }
 
   /** Interrupts the thread running the current attempt, unless it is the caller (ending its own attempt). */
   synchronized void interruptRunner() {
+    Thread runner = followers == null ? null : followers.runner;
     if (runner != null && runner != Thread.currentThread()) {
       runner.interrupt();
     }
@@ -211,6 +250,7 @@ final class Job implements QueuedJob, StoredJob {
 
   /** The chunks of the current attempt so far. */
   synchronized List<Object> chunks() {
+    StreamLog stream = followers == null ? null : followers.stream;
     return stream == null ? List.of() : stream.chunks();
   }
 
@@ -218,7 +258,7 @@ final class Job implements QueuedJob, StoredJob {
 
   /** FAILED or TIMED_OUT → IN_QUEUE as a new attempt, with nothing of the last one kept. */
   boolean requeue() {
-    Object waiting;
+    Followers last;
     JobState ended;
     CompletableFuture<Void> change = null;
     synchronized (this) {
@@ -227,37 +267,36 @@ final class Job implements QueuedJob, StoredJob {
       if (transition(Transitions.REQUEUE) == null) {
         return false;
       }
-      waiting = waiters;
-      if (waiting != SIGNALLED && stream != null) {
+      last = followers;
+      followers = null;
+      if (last != null && !last.signalled && last.stream != null) {
         // A retry so quick that the last attempt's end was not signalled yet: its followers
         // and waiters get that end, not the new attempt's.
-        change = stream.end(null, ended.toStatus(id.toString(), ended.endedAt()));
+        change = last.stream.end(null, ended.toStatus(idText(), ended.endedAt()));
       }
-      runner = null;
-      stream = null;
-      waiters = null;
     }
     if (change != null) {
       change.complete(null);
     }
-    complete(waiting, ended, null);
+    if (last != null && !last.signalled) {
+      complete(last.waiters, ended, null);
+    }
     return true;
   }
 
   /** Completes with the status body once the current attempt is terminal. */
   synchronized CompletableFuture<JobStatus> terminal() {
-    if (waiters == SIGNALLED) {
+    if (followers != null && followers.signalled) {
       JobState s = state;
-      return CompletableFuture.completedFuture(s.toStatus(id.toString(), s.endedAt()));
+      return CompletableFuture.completedFuture(s.toStatus(idText(), s.endedAt()));
     }
     // Not yet signalled, even if the state is already terminal: the thread that ended the job
     // completes this future after it told the listeners, so no waiter sees an end first.
-    if (waiters == null) {
-      waiters = new CompletableFuture<JobStatus>();
+    Followers f = followers();
+    if (f.waiters == null) {
+      f.waiters = new CompletableFuture<>();
     }
-    @SuppressWarnings("unchecked")
-    CompletableFuture<JobStatus> future = (CompletableFuture<JobStatus>) waiters;
-    return future;
+    return f.waiters;
   }
 
   /**
@@ -268,13 +307,14 @@ final class Job implements QueuedJob, StoredJob {
   synchronized StreamBatch drain(CompletableFuture<Void>[] onChange) {
     JobState s = state;
     Object last = finalChunk(s);
+    StreamLog stream = followers == null ? null : followers.stream;
     boolean fresh = stream != null ? stream.hasNew(last) : last != null;
     if (!fresh && !s.status().isTerminal() && onChange != null) {
       onChange[0] = stream().nextChange();
       return null;
     }
     List<StreamBatch.Chunk> chunks = fresh ? stream().drain(last) : List.of();
-    JobStatus body = s.toStatus(id.toString(), endpoint.now());
+    JobStatus body = s.toStatus(idText(), endpoint.now());
     return new StreamBatch(body.id(), body.status(), body.delayTime(), chunks);
   }
 
@@ -284,13 +324,14 @@ final class Job implements QueuedJob, StoredJob {
     synchronized (this) {
       JobState s = state;
       Object last = finalChunk(s);
+      StreamLog stream = followers == null ? null : followers.stream;
       if (stream != null) {
         stream.replay(listener, last);
       } else if (last != null) {
         listener.onChunk(last);
       }
       if (s.status().isTerminal()) {
-        listener.onTerminal(s.toStatus(id.toString(), s.endedAt()));
+        listener.onTerminal(s.toStatus(idText(), s.endedAt()));
         return () -> { };
       }
       log = stream();
@@ -306,19 +347,29 @@ final class Job implements QueuedJob, StoredJob {
   /**
    * Called once per attempt, by the thread whose change ended it, after the listeners and
    * the webhook: tells stream followers, then wakes the waiters. The status body is built
-   * only when someone waits for it.
+   * only when someone waits for it ({@code body}, when the listeners already needed one).
    */
   void signalEnd(JobState end, JobStatus body, Object lastChunk) {
     CompletableFuture<Void> change = null;
-    Object waiting = null;
+    CompletableFuture<JobStatus> waiting = null;
     synchronized (this) {
-      if (state.attempt() == end.attempt()) {
-        if (stream != null) {
-          body = body != null ? body : end.toStatus(id.toString(), end.endedAt());
-          change = stream.end(lastChunk, body);
+      if (state.attempt() != end.attempt()) {
+        return;
+      }
+      Followers f = followers;
+      if (f == null) {
+        followers = Followers.ENDED;
+      } else if (!f.isEnded()) {
+        if (f.stream != null) {
+          body = body != null ? body : end.toStatus(idText(), end.endedAt());
+          change = f.stream.end(lastChunk, body);
         }
-        waiting = waiters;
-        waiters = SIGNALLED;
+        waiting = f.waiters;
+        f.waiters = null;
+        f.signalled = true;
+        if (f.isEmpty()) {
+          followers = Followers.ENDED;
+        }
       }
     }
     if (change != null) {
@@ -328,11 +379,9 @@ final class Job implements QueuedJob, StoredJob {
   }
 
   /** Completes the waiters' future, if any, with the body of {@code end} ({@code body}, when already made). */
-  private void complete(Object waiting, JobState end, JobStatus body) {
-    if (waiting instanceof CompletableFuture<?> future) {
-      @SuppressWarnings("unchecked")
-      CompletableFuture<JobStatus> done = (CompletableFuture<JobStatus>) future;
-      done.complete(body != null ? body : end.toStatus(id.toString(), end.endedAt()));
+  private void complete(CompletableFuture<JobStatus> waiting, JobState end, JobStatus body) {
+    if (waiting != null) {
+      waiting.complete(body != null ? body : end.toStatus(idText(), end.endedAt()));
     }
   }
 
@@ -344,15 +393,28 @@ final class Job implements QueuedJob, StoredJob {
     return s.status() == Status.COMPLETED && !(endpoint.config.work() instanceof Work.Streaming) ? s.output() : null;
   }
 
-  private StreamLog stream() {
-    if (stream == null) {
-      stream = new StreamLog();
+  /** The current attempt's followers, made when something first follows it. */
+  private Followers followers() {
+    Followers f = followers;
+    if (f == null || f.isEnded()) {
+      Followers made = new Followers();
+      made.signalled = f != null;
+      followers = made;
+      return made;
     }
-    return stream;
+    return f;
+  }
+
+  private StreamLog stream() {
+    Followers f = followers();
+    if (f.stream == null) {
+      f.stream = new StreamLog();
+    }
+    return f.stream;
   }
 
   @Override
   public String toString() {
-    return "Job[" + id + ", " + state + "]";
+    return "Job[" + idText() + ", " + state + "]";
   }
 }

@@ -121,17 +121,20 @@ final class RunlineEngine implements Runline, Inspection {
   }
 
   /**
-   * Ends running jobs past their execution timeout. One periodic scan of the running jobs
-   * (at most the endpoints' worker counts) costs nothing per job, where a timer per job
-   * would cost a timer-queue insertion, removal and often a wake-up of the timer thread.
+   * Ends running jobs past their execution timeout: one periodic look at the store's live
+   * jobs (each endpoint's queue and workers bound them) costs nothing per job, where a timer
+   * per job would cost a timer-queue insertion, removal and often a wake-up of the timer
+   * thread, and a set of running jobs two updates per job.
    */
   private void watch() {
     if (closed.get()) {
       return;
     }
-    for (EndpointRuntime endpoint : endpoints.values()) {
-      endpoint.timeOutOverdue();
-    }
+    store.forEachLive(stored -> {
+      if (stored instanceof Job job && job.state().status() == Status.IN_PROGRESS) {
+        job.transition(Transitions.TIME_OUT);
+      }
+    });
     timers.schedule(this::watch, WATCH_INTERVAL_NANOS);
   }
 
@@ -141,10 +144,10 @@ final class RunlineEngine implements Runline, Inspection {
    * @return the status body, when it was made for them; {@code null} when no one needed it
    */
   JobStatus ended(EndpointRuntime endpoint, Job job, JobState end) {
-    if (job.webhook == null && listeners.length == 0) {
+    if (job.webhook() == null && listeners.length == 0) {
       return null;
     }
-    JobStatus body = end.toStatus(job.id.toString(), end.endedAt());
+    JobStatus body = end.toStatus(job.idText(), end.endedAt());
     for (JobListener listener : listeners) {
       try {
         listener.onTerminal(endpoint.name(), body);
@@ -152,8 +155,8 @@ final class RunlineEngine implements Runline, Inspection {
         LOG.warn("a job listener threw on job {}; ignored", body.id(), e);
       }
     }
-    if (job.webhook != null) {
-      webhooks.send(job.webhook, body, job.input);
+    if (job.webhook() != null) {
+      webhooks.send(job.webhook(), body, job.input);
     }
     return body;
   }

@@ -34,8 +34,11 @@ final class RunningAttempt implements Attempt {
       end(output, thrown);
     } finally {
       job.unbindRunner();
-      // An interrupt aimed at this attempt must not leak into the worker's next job.
-      Thread.interrupted();
+      // An interrupt aimed at this attempt must not leak into the worker's next job. Read
+      // first: clearing costs a write only when there is one.
+      if (Thread.currentThread().isInterrupted()) {
+        Thread.interrupted();
+      }
     }
   }
 
@@ -78,7 +81,7 @@ final class RunningAttempt implements Attempt {
 
   @Override
   public String id() {
-    return job.id.toString();
+    return job.idText();
   }
 
   @Override
@@ -93,7 +96,7 @@ final class RunningAttempt implements Attempt {
 
   @Override
   public Object s3Config() {
-    return job.s3Config;
+    return job.s3Config();
   }
 
   @Override
@@ -108,6 +111,6 @@ final class RunningAttempt implements Attempt {
 
   @Override
   public String toString() {
-    return "Attempt[" + job.id + " #" + attempt + " on " + workerId + "]";
+    return "Attempt[" + job.idText() + " #" + attempt + " on " + workerId + "]";
   }
 }

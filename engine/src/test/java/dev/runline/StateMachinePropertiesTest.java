@@ -312,8 +312,8 @@ class StateMachinePropertiesTest {
       List<String> candidates = new ArrayList<>();
       ((RunlineEngine) engine).store.forEachLive(stored -> {
         Job job = (Job) stored;
-        if (job.sync && job.endpoint.name().equals(endpoint) && job.owner.equals(key) && !known.contains(job.id.toString())) {
-          candidates.add(job.id.toString());
+        if (job.sync && job.endpoint.name().equals(endpoint) && job.owner.equals(key) && !known.contains(job.idText())) {
+          candidates.add(job.idText());
         }
       });
       assertThat(candidates).as("the runSync job just accepted").hasSize(1);

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * under a job.
  */
 final class JobSlots {
-  private static final int CHUNK_BITS = 14;
+  private static final int CHUNK_BITS = 10;
   private static final int CHUNK = 1 << CHUNK_BITS;
   private static final int BATCH = 256;
 

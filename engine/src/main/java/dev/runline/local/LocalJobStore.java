@@ -33,15 +33,19 @@ import java.util.function.Consumer;
  * block frees the slots of its jobs whose retention has really passed (a job retried since,
  * or kept shorter, is judged by its own deadline). One expiring entry per second instead of
  * one per job. Live jobs (queued or running: at most each endpoint's queue capacity plus its
- * workers) are kept in a {@link LiveJobs} list that a sweep visits once a second, handing the
- * engine every live job whose ttl has passed; a job that ended leaves the list at the next
- * sweep. Reads are exact: {@link #find} answers no job once its ttl or retention has passed,
+ * workers) are kept in a {@link LiveJobs} list that a sweep visits every
+ * {@value #SWEEP_MILLIS} ms, handing the engine every live job whose ttl has passed; a job
+ * that ended leaves the list at the next sweep, so the list holds little more than the live
+ * jobs. Reads are exact: {@link #find} answers no job once its ttl or retention has passed,
  * even before the sweep or the block has dropped it.
  *
  * <p>A transition is a compare-and-set on the job object itself ({@link StoredJob#compareAndSetState}).
  */
 public final class LocalJobStore implements JobStore {
   private static final long SECOND = 1_000_000_000L;
+  /** How often the live jobs are swept. */
+  static final long SWEEP_MILLIS = 100;
+  private static final long SWEEP_NANOS = SWEEP_MILLIS * 1_000_000L;
 
   private final TimeSource time;
   private final Timers timers;
@@ -90,7 +94,7 @@ public final class LocalJobStore implements JobStore {
           }
         })
         .build();
-    timers.schedule(this::sweepEverySecond, SECOND);
+    timers.schedule(this::sweepRegularly, SWEEP_NANOS);
   }
 
   /** Stores in this process's memory: the engine's default. */
@@ -105,14 +109,14 @@ public final class LocalJobStore implements JobStore {
 
   @Override
   public void insert(StoredJob job) {
-    slots.set(slot(job.id()), job);
+    slots.set(job.idTag() ^ mask, job);
     live.add(job);
   }
 
   @Override
   public StoredJob find(JobId id) {
     StoredJob job = slots.get(slot(id));
-    if (job == null || !job.id().equals(id)) {
+    if (job == null || !job.hasId(id)) {
       return null;
     }
     return time.nanoTime() - deadline(job) < 0 ? job : null;
@@ -216,7 +220,7 @@ public final class LocalJobStore implements JobStore {
   }
 
   private void free(StoredJob job) {
-    int slot = slot(job.id());
+    int slot = job.idTag() ^ mask;
     if (slots.remove(slot, job)) {
       if (!shortened.isEmpty()) {
         shortened.remove(job.id());
@@ -225,14 +229,14 @@ public final class LocalJobStore implements JobStore {
     }
   }
 
-  private void sweepEverySecond() {
+  private void sweepRegularly() {
     if (closed) {
       return;
     }
     try {
       sweepLive();
     } finally {
-      timers.schedule(this::sweepEverySecond, SECOND);
+      timers.schedule(this::sweepRegularly, SWEEP_NANOS);
     }
   }
 

@@ -48,6 +48,30 @@ public final class JobId {
   }
 
   /**
+   * The id whose bits are {@code high}, {@code low} and {@code sync}, as {@link #high()},
+   * {@link #low()} and {@link #isSync()} gave them: for whoever keeps ids as bits (a store, a
+   * record that keeps only what it needs).
+   */
+  public static JobId fromBits(long high, long low, boolean sync) {
+    return new JobId(high, low, sync);
+  }
+
+  /** The first 64 bits. */
+  public long high() {
+    return high;
+  }
+
+  /** The last 64 bits. */
+  public long low() {
+    return low;
+  }
+
+  /** Whether this id has the bits {@code high}, {@code low} and {@code sync}. */
+  public boolean is(long high, long low, boolean sync) {
+    return this.high == high && this.low == low && this.sync == sync;
+  }
+
+  /**
    * The id written as {@code text}, or {@code null} when it is not one (wrong length, not
    * hexadecimal, not version 4): a caller's id that cannot name a job.
    */

@@ -6,8 +6,18 @@ package dev.runline.spi;
  * The engine makes these; a store keeps them and finds them by id.
  */
 public interface StoredJob {
-  /** The job's id, as {@link JobStore#newId} made it. */
+  /** The job's id, as {@link JobStore#newId} made it (possibly a new object at each call). */
   JobId id();
+
+  /** Whether the job's id is {@code id}, without making one. */
+  default boolean hasId(JobId id) {
+    return id().equals(id);
+  }
+
+  /** The first 32 bits of the job's id ({@link JobId#tag()}), without making one. */
+  default int idTag() {
+    return id().tag();
+  }
 
   /** The name of the job's endpoint. */
   String endpoint();

@@ -231,7 +231,9 @@ public abstract class WorkerPool implements Backend {
           current = null;
           busy = false;
           // An interrupt aimed at this round's jobs must not reach the next round.
-          Thread.interrupted();
+          if (thread.isInterrupted()) {
+            Thread.interrupted();
+          }
         }
       }
     }

@@ -105,7 +105,7 @@ class LocalJobStoreTest {
     time.advance(TTL.plusMillis(1));
     assertThat(store.find(job.id)).as("reads see the ttl exactly").isNull();
 
-    // The live jobs are swept once a second.
+    // The live jobs are swept every 100 ms.
     time.advance(Duration.ofSeconds(1));
     assertThat(expired).containsExactly(job);
   }
