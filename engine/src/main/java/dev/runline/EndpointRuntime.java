@@ -200,9 +200,25 @@ final class EndpointRuntime {
       return RunlineEngine.threads(name() + "-intake");
     }
 
+    /**
+     * The backend's dispatch, unless a batch of hand-offs is open on the admitting thread
+     * ({@link HandOffs}): then the jobs wait for the batch to close.
+     */
     @Override
     public java.util.function.Consumer<List<QueuedJob>> sink() {
-      return backend::dispatch;
+      return jobs -> {
+        if (jobs.size() != 1 || !HeldHandOffs.hold(jobs.get(0), this::dispatchHeld)) {
+          backend.dispatch(jobs);
+        }
+      };
+    }
+
+    private void dispatchHeld(List<QueuedJob> jobs) {
+      try {
+        backend.dispatch(jobs);
+      } catch (RuntimeException | Error e) {
+        refused(List.copyOf(jobs));
+      }
     }
 
     @Override

@@ -40,6 +40,14 @@ public interface Runline extends AutoCloseable {
   Inspection inspect();
 
   /**
+   * Opens a batch of hand-offs on this thread: the jobs it admits until the batch closes reach
+   * their backends together at the close, one wake-up of a parked worker serving them all.
+   * For a server that reads many requests at a time; close it on the same thread, soon (the
+   * jobs wait until then). A batch already open on this thread stays the one jobs join.
+   */
+  HandOffs batchHandOffs();
+
+  /**
    * Stops intake, then drains or cancels what is queued (see {@link ShutdownMode}) and stops
    * the backends. Every accepted job ends in a terminal state.
    */

@@ -188,6 +188,11 @@ final class RunlineEngine implements Runline, Inspection {
     return this;
   }
 
+  @Override
+  public HandOffs batchHandOffs() {
+    return HeldHandOffs.open();
+  }
+
   private EndpointRuntime runtime(String name) {
     EndpointRuntime runtime = name == null ? null : endpoints.get(name);
     if (runtime == null) {

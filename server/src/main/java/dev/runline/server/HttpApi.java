@@ -2,6 +2,7 @@ package dev.runline.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.runline.EndpointClient;
+import dev.runline.HandOffs;
 import dev.runline.Health;
 import dev.runline.InvalidRequestException;
 import dev.runline.JobStatus;
@@ -54,6 +55,8 @@ final class HttpApi {
   private final ServerMetrics metrics;
   private final RunlineServer.Options options;
   private final RefusalLog refusals = new RefusalLog();
+  /** The batch of hand-offs open on this event loop thread, if any. */
+  private final ThreadLocal<HandOffs> batchOpen = new ThreadLocal<>();
 
   HttpApi(Runline engine, ServerMetrics metrics, RunlineServer.Options options) {
     this.engine = engine;
@@ -202,7 +205,24 @@ final class HttpApi {
 
   // ---- routes ------------------------------------------------------------------------
 
+  /**
+   * Holds the hand-offs of the jobs this event loop admits until it has handled the requests
+   * it read together: one wake-up of a parked worker then serves them all. The batch closes
+   * in a task that runs after the event loop's current I/O.
+   */
+  private void batchHandOffs(RoutingContext ctx) {
+    if (batchOpen.get() == null) {
+      HandOffs batch = engine.batchHandOffs();
+      batchOpen.set(batch);
+      ctx.vertx().getOrCreateContext().runOnContext(v -> {
+        batchOpen.remove();
+        batch.close();
+      });
+    }
+  }
+
   private void run(RoutingContext ctx) {
+    batchHandOffs(ctx);
     JobStatus queued = client(ctx).run(JobRequests.parse(body(ctx)));
     json(ctx, 200, queued);
   }
@@ -210,6 +230,7 @@ final class HttpApi {
   private void runSync(RoutingContext ctx) {
     long wait = clamp(JobRequests.queryMillis("wait", ctx.request().getParam("wait"), DEFAULT_RUNSYNC_WAIT),
         MIN_RUNSYNC_WAIT, options.maxWaitMillis());
+    batchHandOffs(ctx);
     reply(ctx, client(ctx).runSync(JobRequests.parse(body(ctx)), Duration.ofMillis(wait)));
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.base.Utf8;
 import com.google.common.primitives.Longs;
 import dev.runline.InvalidRequestException;
 import dev.runline.JobRequest;
@@ -15,10 +16,6 @@ import dev.runline.spi.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -78,20 +75,13 @@ final class JobRequests {
   }
 
   static JsonNode readTree(byte[] body) {
-    String text;
-    try {
-      // Strict decoding first: Jackson's byte parser lets overlong forms, encoded surrogates
-      // and code points past U+10FFFF through, silently reinterpreted.
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body))
-          .toString();
-    } catch (CharacterCodingException e) {
+    // Strict checking first: Jackson's byte parser lets overlong forms, encoded surrogates and
+    // code points past U+10FFFF through, silently reinterpreted.
+    if (!Utf8.isWellFormed(body)) {
       throw new InvalidRequestException("the request body is not valid UTF-8");
     }
     try {
-      JsonNode root = MAPPER.readTree(text);
+      JsonNode root = MAPPER.readTree(body);
       if (root == null || root.isMissingNode()) {
         throw new InvalidRequestException("the request body holds no JSON value");
       }

@@ -3,6 +3,7 @@ package dev.runline.server;
 import dev.runline.JobListener;
 import dev.runline.JobStatus;
 import dev.runline.Runline;
+import dev.runline.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -19,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ServerMetrics implements JobListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentHashMap<String, Counter> ended = new ConcurrentHashMap<>();
+  /** Per endpoint, per status: found without building a key per job. */
+  private final ConcurrentHashMap<String, Counter[]> ended = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> delays = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> executions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, Counter> refused = new ConcurrentHashMap<>();
@@ -42,9 +44,16 @@ final class ServerMetrics implements JobListener {
 
   @Override
   public void onTerminal(String endpoint, JobStatus status) {
-    ended.computeIfAbsent(endpoint + '\0' + status.status(), k -> Counter.builder("runline_jobs_ended")
-        .description("Jobs that reached a terminal state").tag("endpoint", endpoint)
-        .tag("status", status.status().name()).register(registry)).increment();
+    Counter[] byStatus = ended.computeIfAbsent(endpoint, e -> new Counter[Status.values().length]);
+    int at = status.status().ordinal();
+    Counter counter = byStatus[at];
+    if (counter == null) {
+      // Registering twice gives the same counter: the race is harmless.
+      counter = Counter.builder("runline_jobs_ended").description("Jobs that reached a terminal state")
+          .tag("endpoint", endpoint).tag("status", status.status().name()).register(registry);
+      byStatus[at] = counter;
+    }
+    counter.increment();
     if (status.delayTime() != null) {
       timer(delays, "runline_job_delay", "Time jobs waited in the queue", endpoint)
           .record(Duration.ofMillis(status.delayTime()));
