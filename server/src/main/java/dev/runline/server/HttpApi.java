@@ -66,19 +66,14 @@ final class HttpApi {
 
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
-    long bodyTimeoutMillis = options.bodyTimeoutSeconds() * 1000L;
+    // A client that trickles its body is never idle; it gets a deadline instead.
+    BodyDeadlines bodies = new BodyDeadlines(vertx, options.bodyTimeoutSeconds() * 1000L, ctx -> {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      error(ctx, 408, "the request body did not arrive within " + options.bodyTimeoutSeconds() + " s");
+      ctx.request().connection().close();
+    });
     router.route().handler(ctx -> {
-      // A client that trickles its body is never idle; it gets a deadline instead.
-      if (!ctx.request().isEnded()) {
-        long timer = vertx.setTimer(bodyTimeoutMillis, id -> {
-          if (!ctx.request().isEnded() && !ctx.response().ended()) {
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            error(ctx, 408, "the request body did not arrive within " + options.bodyTimeoutSeconds() + " s");
-            ctx.request().connection().close();
-          }
-        });
-        ctx.addEndHandler(v -> vertx.cancelTimer(timer));
-      }
+      bodies.watch(ctx);
       ctx.next();
     });
     router.get("/ping").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(PING));
