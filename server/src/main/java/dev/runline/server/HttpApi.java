@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -361,15 +362,21 @@ final class HttpApi {
       json(ctx, 200, future.join());
       return;
     }
-    Context context = ctx.vertx().getOrCreateContext();
-    future.whenComplete((value, failure) -> context.runOnContext(v -> {
+    // Straight onto the request's event loop (execute, not runOnContext: the answer needs no
+    // dispatch of its own); a failure in writing it ends the request as any route's would.
+    ContextInternal context = (ContextInternal) ctx.vertx().getOrCreateContext();
+    future.whenComplete((value, failure) -> context.execute(() -> {
       if (ctx.response().ended() || ctx.response().closed()) {
         return;
       }
-      if (failure != null) {
-        ctx.fail(500, failure);
-      } else {
-        json(ctx, 200, value);
+      try {
+        if (failure != null) {
+          ctx.fail(500, failure);
+        } else {
+          json(ctx, 200, value);
+        }
+      } catch (RuntimeException e) {
+        ctx.fail(500, e);
       }
     }));
   }

@@ -62,6 +62,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-connections", description = "Open connections accepted at once (default: ${DEFAULT-VALUE})")
   int maxConnections = 10_000;
 
+  @Option(names = "--event-loops", paramLabel = "N",
+      description = "Event-loop threads serving connections (default: one per processor, ${DEFAULT-VALUE} here)")
+  int eventLoops = Runtime.getRuntime().availableProcessors();
+
   @Option(names = "--max-run-body-bytes", description = "Body limit of /run and the other routes (default: ${DEFAULT-VALUE})")
   long runBodyBytes = HttpApi.RUN_BODY_LIMIT;
 
@@ -173,7 +177,8 @@ public final class Main implements Callable<Integer> {
           .withBodyTimeoutSeconds(bodyTimeoutSeconds)
           .withMaxConnections(maxConnections)
           .withBodyLimits(runBodyBytes, runSyncBodyBytes)
-          .withMaxWaitMillis(maxWaitMillis));
+          .withMaxWaitMillis(maxWaitMillis)
+          .withEventLoops(eventLoops));
     } catch (RuntimeException e) {
       engine.close();
       throw e;

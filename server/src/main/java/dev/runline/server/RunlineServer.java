@@ -1,15 +1,24 @@
 package dev.runline.server;
 
 import dev.runline.Runline;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +46,11 @@ public final class RunlineServer implements AutoCloseable {
    * @param runBodyBytes the body limit of every route but {@code /runsync} (beyond: 413)
    * @param runSyncBodyBytes the body limit of {@code /runsync}
    * @param maxWaitMillis the longest {@code wait} a long poll may hold
+   * @param eventLoops event-loop threads that serve connections, each new connection going to
+   *     the next
    */
   public record Options(String host, int port, int maxHeaderSize, int idleTimeoutSeconds, int bodyTimeoutSeconds,
-      int maxConnections, long runBodyBytes, long runSyncBodyBytes, long maxWaitMillis) {
+      int maxConnections, long runBodyBytes, long runSyncBodyBytes, long maxWaitMillis, int eventLoops) {
 
     public Options {
       Objects.requireNonNull(host, "host");
@@ -53,43 +64,52 @@ public final class RunlineServer implements AutoCloseable {
       positive("runBodyBytes", runBodyBytes);
       positive("runSyncBodyBytes", runSyncBodyBytes);
       positive("maxWaitMillis", maxWaitMillis);
+      positive("eventLoops", eventLoops);
     }
 
-    /** The defaults: 16 KB of headers, 120 s idle, 30 s to send a body, 10,000 connections, 10 / 20 MB bodies, 300 s waits. */
+    /**
+     * The defaults: 16 KB of headers, 120 s idle, 30 s to send a body, 10,000 connections, 10 / 20
+     * MB bodies, 300 s waits, an event loop per processor.
+     */
     public static Options of(String host, int port) {
       return new Options(host, port, 16 * 1024, 120, 30, 10_000, HttpApi.RUN_BODY_LIMIT, HttpApi.RUNSYNC_BODY_LIMIT,
-          HttpApi.MAX_WAIT);
+          HttpApi.MAX_WAIT, Runtime.getRuntime().availableProcessors());
     }
 
     public Options withMaxHeaderSize(int bytes) {
       return new Options(host, port, bytes, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis);
+          runSyncBodyBytes, maxWaitMillis, eventLoops);
     }
 
     public Options withIdleTimeoutSeconds(int seconds) {
       return new Options(host, port, maxHeaderSize, seconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis);
+          runSyncBodyBytes, maxWaitMillis, eventLoops);
     }
 
     public Options withBodyTimeoutSeconds(int seconds) {
       return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, seconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis);
+          runSyncBodyBytes, maxWaitMillis, eventLoops);
     }
 
     public Options withMaxConnections(int connections) {
       return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, connections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis);
+          runSyncBodyBytes, maxWaitMillis, eventLoops);
     }
 
     /** The body limits of {@code /run} (and every other route) and of {@code /runsync}. */
     public Options withBodyLimits(long runBytes, long runSyncBytes) {
       return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBytes,
-          runSyncBytes, maxWaitMillis);
+          runSyncBytes, maxWaitMillis, eventLoops);
     }
 
     public Options withMaxWaitMillis(long millis) {
       return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, millis);
+          runSyncBodyBytes, millis, eventLoops);
+    }
+
+    public Options withEventLoops(int loops) {
+      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
+          runSyncBodyBytes, maxWaitMillis, loops);
     }
 
     private static void positive(String what, long value) {
@@ -100,20 +120,25 @@ public final class RunlineServer implements AutoCloseable {
   }
 
   private final Vertx vertx;
-  private final HttpServer server;
+  private final int port;
 
-  private RunlineServer(Vertx vertx, HttpServer server) {
+  private RunlineServer(Vertx vertx, int port) {
     this.vertx = vertx;
-    this.server = server;
+    this.port = port;
   }
 
   /**
    * Starts listening; {@code port} 0 takes a free port (see {@link #port()}).
    *
+   * <p>One HTTP server per event loop, all on the same port: Vert.x hands each new connection
+   * to the next of them, so the connections, and the work of reading, routing and answering
+   * their requests, are spread over {@link Options#eventLoops()} threads. The first listens on
+   * the port asked for, the others on the port it got.
+   *
    * @param metrics the metrics the engine was built with (its {@link dev.runline.JobListener})
    */
   static RunlineServer start(Runline engine, ServerMetrics metrics, Options options) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
     try {
       metrics.bind(engine);
       HttpServerOptions http = new HttpServerOptions()
@@ -125,20 +150,14 @@ public final class RunlineServer implements AutoCloseable {
           .setTcpNoDelay(true)
           .setHttp2ClearTextEnabled(false);
       AtomicInteger connections = new AtomicInteger();
-      HttpServer server = vertx.createHttpServer(http)
-          .connectionHandler(connection -> {
-            if (connections.incrementAndGet() > options.maxConnections()) {
-              metrics.refused(503);
-              connection.close();
-            }
-            connection.closeHandler(v -> connections.decrementAndGet());
-          })
-          .requestHandler(new HttpApi(engine, metrics, options).router(vertx))
-          .invalidRequestHandler(HttpApi::invalidRequest)
-          .exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()))
-          .listen()
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new RunlineServer(vertx, server);
+      Router router = new HttpApi(engine, metrics, options).router(vertx);
+      int port = listenFirst(vertx, http, options, () -> new Listener(http, router, connections,
+          options.maxConnections(), metrics));
+      if (options.eventLoops() > 1) {
+        await(vertx.deployVerticle(() -> new Listener(http, router, connections, options.maxConnections(), metrics),
+            new DeploymentOptions().setInstances(options.eventLoops() - 1)));
+      }
+      return new RunlineServer(vertx, port);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       vertx.close();
@@ -151,16 +170,83 @@ public final class RunlineServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Deploys the first listener and returns its port. Vert.x shares a port among its servers
+   * only when it is named, so port 0 is first resolved to a free port; should another process
+   * take that port before the listener binds it, another free port is tried.
+   */
+  private static int listenFirst(Vertx vertx, HttpServerOptions http, Options options, Supplier<Listener> listener)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    for (int attempt = 1; ; attempt++) {
+      if (options.port() == 0) {
+        http.setPort(freePort(options.host()));
+      }
+      try {
+        await(vertx.deployVerticle(listener.get()));
+        return http.getPort();
+      } catch (ExecutionException e) {
+        if (options.port() != 0 || attempt == 5 || !(e.getCause() instanceof BindException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port on " + host + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws InterruptedException, ExecutionException, TimeoutException {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** One HTTP server, on the event loop of the context it is deployed on. */
+  private static final class Listener extends VerticleBase {
+    private final HttpServerOptions http;
+    private final Router router;
+    private final AtomicInteger connections;
+    private final int maxConnections;
+    private final ServerMetrics metrics;
+
+    Listener(HttpServerOptions http, Router router, AtomicInteger connections, int maxConnections,
+        ServerMetrics metrics) {
+      this.http = http;
+      this.router = router;
+      this.connections = connections;
+      this.maxConnections = maxConnections;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer(http)
+          .connectionHandler(connection -> {
+            if (connections.incrementAndGet() > maxConnections) {
+              metrics.refused(503);
+              connection.close();
+            }
+            connection.closeHandler(v -> connections.decrementAndGet());
+          })
+          .requestHandler(router)
+          .invalidRequestHandler(HttpApi::invalidRequest)
+          .exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()))
+          .listen();
+    }
+  }
+
   /** The port it listens on. */
   public int port() {
-    return server.actualPort();
+    return port;
   }
 
   /** Stops accepting connections and closes open ones. */
   @Override
   public void close() {
     try {
-      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -41,6 +41,24 @@ class ServerLimitsTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** Pings over {@code socket}, kept open, and returns the response's status line once the whole answer came. */
+  private static String pingOn(Socket socket) throws IOException {
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+    socket.getOutputStream().flush();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    InputStream in = socket.getInputStream();
+    while (!out.toString(StandardCharsets.UTF_8).endsWith("{\"status\":\"ok\"}")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      out.write(b);
+    }
+    String answer = out.toString(StandardCharsets.UTF_8);
+    return answer.isEmpty() ? "" : answer.substring(0, answer.indexOf("\r\n"));
+  }
+
   private static int ping(int port) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping")).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -65,13 +83,17 @@ class ServerLimitsTest {
     try (TestServer server = TestServer.start(options(30, 4, 1024 * 1024, 300_000))) {
       List<Socket> open = new ArrayList<>();
       try {
+        // Each of the four answered before the next opens: the server has counted them all.
         for (int i = 0; i < 4; i++) {
-          open.add(new Socket("127.0.0.1", server.port()));
+          Socket socket = new Socket("127.0.0.1", server.port());
+          open.add(socket);
+          assertThat(pingOn(socket)).isEqualTo("HTTP/1.1 200 OK");
         }
         try (Socket extra = new Socket("127.0.0.1", server.port())) {
           extra.setSoTimeout(10_000);
           assertThat(extra.getInputStream().read()).as("the fifth connection is closed by the server").isEqualTo(-1);
         }
+        assertThat(pingOn(open.get(0))).as("an open connection is still served").isEqualTo("HTTP/1.1 200 OK");
       } finally {
         for (Socket socket : open) {
           socket.close();
