@@ -19,7 +19,7 @@ public final class WaitingJobs {
    * measured on two vCPUs, a synchronous round trip took 2.5 µs at 0 µs of spinning, 3.5 µs
    * at 3 µs, 18 µs at 20 µs, while batches ran as fast at 3 µs as at 20 µs.
    */
-  static final long SPIN_NANOS = Long.getLong("wj.spin", 3_000);
+  static final long SPIN_NANOS = 3_000;
 
   private final ConcurrentLinkedQueue<QueuedJob> normal = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<QueuedJob> low = new ConcurrentLinkedQueue<>();
