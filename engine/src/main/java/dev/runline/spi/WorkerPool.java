@@ -149,6 +149,7 @@ public abstract class WorkerPool implements Backend {
     /** Jobs taken this round that were not started yet, and attempts started: this thread's only. */
     private final ArrayDeque<QueuedJob> taken = new ArrayDeque<>();
     private final List<Attempt> started = new ArrayList<>();
+    private final WaitingJobs.Spins spins = new WaitingJobs.Spins();
     private volatile boolean busy;
     private volatile Attempt current;
 
@@ -213,7 +214,7 @@ public abstract class WorkerPool implements Backend {
       while (!stopping) {
         QueuedJob first;
         try {
-          first = waiting.take();
+          first = waiting.take(spins);
         } catch (InterruptedException e) {
           continue;
         }
