@@ -2,7 +2,6 @@ package dev.runline.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * {@code src/test/js/package.json} and its lock file) against a real server: {@code npm ci}
  * installs it once, then {@code node sdk-e2e.mjs} runs run/status, runSync (with and without
  * its /status-sync polling), stream, cancel, health, purgeQueue and a wrong key through it.
- * Skipped when node or npm is not on the PATH; fails with a clear message when the npm
- * registry cannot be reached.
+ * Fails, naming what is missing, when node (18 or newer) or npm is not on the PATH (the
+ * build installs them where missing: {@code .ci/test-tools.sh}) or the npm registry cannot
+ * be reached.
  */
 class JavaScriptSdkTest {
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
@@ -53,8 +53,8 @@ class JavaScriptSdkTest {
     Optional<Path> foundNode = onPath("node");
     Optional<Path> foundNpm = onPath("npm");
     if (foundNode.isEmpty() || foundNpm.isEmpty()) {
-      missing = (foundNode.isEmpty() ? "node" : "npm") + " is not on the PATH, so the JavaScript SDK test is skipped"
-          + " (install Node.js 18 or newer with npm to run it); PATH=" + System.getenv("PATH");
+      missing = (foundNode.isEmpty() ? "node" : "npm") + " is not on the PATH, so the JavaScript SDK test cannot run"
+          + " (the build installs it where missing: .ci/test-tools.sh); PATH=" + System.getenv("PATH");
       System.out.println("JavaScriptSdkTest: " + missing);
       return;
     }
@@ -63,7 +63,7 @@ class JavaScriptSdkTest {
     Matcher major = Pattern.compile("v(\\d+)\\.").matcher(version.output());
     if (version.exitCode() != 0 || !major.find() || Integer.parseInt(major.group(1)) < 18) {
       missing = "node at " + node + " (" + version.output().trim() + ") is not Node.js 18 or newer (runpod-sdk's HTTP"
-          + " client needs the global fetch), so the JavaScript SDK test is skipped";
+          + " client needs the global fetch), so the JavaScript SDK test cannot run";
       System.out.println("JavaScriptSdkTest: " + missing);
       return;
     }
@@ -97,7 +97,7 @@ class JavaScriptSdkTest {
 
   @Test
   void theOfficialJavaScriptSdkDrivesEveryRoute() throws IOException, InterruptedException {
-    assumeTrue(missing == null, () -> missing);
+    assertThat(missing).as("what the JavaScript SDK test needs").isNull();
     Result result;
     try (HttpFixture http = new HttpFixture()) {
       // What a user passes as the SDK's baseUrl: the server's root with /v2, as the SDK's own

@@ -4,7 +4,6 @@ import static dev.runline.server.TestServer.KEY;
 import static dev.runline.server.TestServer.OTHER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.runline.Endpoint;
 import dev.runline.Health;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * /health agrees exactly with a recount of the jobs that ended; the server still answers at
  * once and the heap after a GC is back near where it started.
  *
- * <p>Skipped, saying so, when wrk is not on the PATH ({@code apt-get install wrk}).
+ * <p>Needs wrk on the PATH: the build installs it where missing ({@code .ci/test-tools.sh}).
  */
 class LoadTest {
   private static final int SECONDS = Integer.getInteger("runline.load.seconds", 10);
@@ -56,7 +55,7 @@ class LoadTest {
   @Test
   void theServerHoldsAMixedLoadAcrossItsRateLimits(@TempDir Path dir) throws Exception {
     String wrk = onPath("wrk");
-    assumeTrue(wrk != null, "wrk is not on the PATH, so the load test is skipped (apt-get install wrk)");
+    assertThat(wrk).as("wrk on the PATH (the build installs it where missing: .ci/test-tools.sh)").isNotNull();
     Path script = dir.resolve("load.lua");
     try (InputStream in = LoadTest.class.getResourceAsStream("load.lua")) {
       assertThat(in).as("load.lua on the test class path").isNotNull();
