@@ -54,12 +54,12 @@ final class HttpApi {
 
   private final Runline engine;
   private final ServerMetrics metrics;
-  private final RunlineServer.Options options;
+  private final ServerOptions options;
   private final RefusalLog refusals = new RefusalLog();
   /** The batch of hand-offs open on this event loop thread, if any. */
   private final ThreadLocal<HandOffs> batchOpen = new ThreadLocal<>();
 
-  HttpApi(Runline engine, ServerMetrics metrics, RunlineServer.Options options) {
+  HttpApi(Runline engine, ServerMetrics metrics, ServerOptions options) {
     this.engine = engine;
     this.metrics = metrics;
     this.options = options;

@@ -171,7 +171,7 @@ public final class Main implements Callable<Integer> {
     Runline engine = builder.build();
     RunlineServer server;
     try {
-      server = RunlineServer.start(engine, metrics, RunlineServer.Options.of(host, port)
+      server = RunlineServer.start(engine, metrics, ServerOptions.of(host, port)
           .withMaxHeaderSize(maxHeaderBytes)
           .withIdleTimeoutSeconds(idleTimeoutSeconds)
           .withBodyTimeoutSeconds(bodyTimeoutSeconds)

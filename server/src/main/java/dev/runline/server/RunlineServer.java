@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,97 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunlineServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunlineServer.class);
-  /**
-   * Settings of the HTTP listener, immutable: start from {@link #of} (the defaults) and change
-   * what differs with the {@code with...} methods, each of which checks its value.
-   *
-   * <pre>{@code
-   * Options options = Options.of("0.0.0.0", 8080).withIdleTimeoutSeconds(60).withMaxConnections(2_000);
-   * }</pre>
-   *
-   * @param host the address to listen on
-   * @param port the port; 0 takes a free one
-   * @param maxHeaderSize bytes of request headers accepted (beyond: 431)
-   * @param idleTimeoutSeconds a connection silent this long is closed
-   * @param bodyTimeoutSeconds a request body not complete this long after its headers is
-   *     refused with 408 and its connection closed (a client trickling bytes is never idle)
-   * @param maxConnections open connections beyond this are closed at once
-   * @param runBodyBytes the body limit of every route but {@code /runsync} (beyond: 413)
-   * @param runSyncBodyBytes the body limit of {@code /runsync}
-   * @param maxWaitMillis the longest {@code wait} a long poll may hold
-   * @param eventLoops event-loop threads that serve connections, each new connection going to
-   *     the next
-   */
-  public record Options(String host, int port, int maxHeaderSize, int idleTimeoutSeconds, int bodyTimeoutSeconds,
-      int maxConnections, long runBodyBytes, long runSyncBodyBytes, long maxWaitMillis, int eventLoops) {
-
-    public Options {
-      Objects.requireNonNull(host, "host");
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
-      }
-      positive("maxHeaderSize", maxHeaderSize);
-      positive("idleTimeoutSeconds", idleTimeoutSeconds);
-      positive("bodyTimeoutSeconds", bodyTimeoutSeconds);
-      positive("maxConnections", maxConnections);
-      positive("runBodyBytes", runBodyBytes);
-      positive("runSyncBodyBytes", runSyncBodyBytes);
-      positive("maxWaitMillis", maxWaitMillis);
-      positive("eventLoops", eventLoops);
-    }
-
-    /**
-     * The defaults: 16 KB of headers, 120 s idle, 30 s to send a body, 10,000 connections, 10 / 20
-     * MB bodies, 300 s waits, an event loop per processor.
-     */
-    public static Options of(String host, int port) {
-      return new Options(host, port, 16 * 1024, 120, 30, 10_000, HttpApi.RUN_BODY_LIMIT, HttpApi.RUNSYNC_BODY_LIMIT,
-          HttpApi.MAX_WAIT, Runtime.getRuntime().availableProcessors());
-    }
-
-    public Options withMaxHeaderSize(int bytes) {
-      return new Options(host, port, bytes, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis, eventLoops);
-    }
-
-    public Options withIdleTimeoutSeconds(int seconds) {
-      return new Options(host, port, maxHeaderSize, seconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis, eventLoops);
-    }
-
-    public Options withBodyTimeoutSeconds(int seconds) {
-      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, seconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis, eventLoops);
-    }
-
-    public Options withMaxConnections(int connections) {
-      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, connections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis, eventLoops);
-    }
-
-    /** The body limits of {@code /run} (and every other route) and of {@code /runsync}. */
-    public Options withBodyLimits(long runBytes, long runSyncBytes) {
-      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBytes,
-          runSyncBytes, maxWaitMillis, eventLoops);
-    }
-
-    public Options withMaxWaitMillis(long millis) {
-      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, millis, eventLoops);
-    }
-
-    public Options withEventLoops(int loops) {
-      return new Options(host, port, maxHeaderSize, idleTimeoutSeconds, bodyTimeoutSeconds, maxConnections, runBodyBytes,
-          runSyncBodyBytes, maxWaitMillis, loops);
-    }
-
-    private static void positive(String what, long value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(what + " must be positive, was " + value);
-      }
-    }
-  }
-
   private final Vertx vertx;
   private final int port;
 
@@ -132,12 +40,12 @@ public final class RunlineServer implements AutoCloseable {
    *
    * <p>One HTTP server per event loop, all on the same port: Vert.x hands each new connection
    * to the next of them, so the connections, and the work of reading, routing and answering
-   * their requests, are spread over {@link Options#eventLoops()} threads. The first listens on
+   * their requests, are spread over {@link ServerOptions#eventLoops()} threads. The first listens on
    * the port asked for, the others on the port it got.
    *
    * @param metrics the metrics the engine was built with (its {@link dev.runline.JobListener})
    */
-  static RunlineServer start(Runline engine, ServerMetrics metrics, Options options) {
+  static RunlineServer start(Runline engine, ServerMetrics metrics, ServerOptions options) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
     try {
       metrics.bind(engine);
@@ -175,7 +83,7 @@ public final class RunlineServer implements AutoCloseable {
    * only when it is named, so port 0 is first resolved to a free port; should another process
    * take that port before the listener binds it, another free port is tried.
    */
-  private static int listenFirst(Vertx vertx, HttpServerOptions http, Options options, Supplier<Listener> listener)
+  private static int listenFirst(Vertx vertx, HttpServerOptions http, ServerOptions options, Supplier<Listener> listener)
       throws InterruptedException, ExecutionException, TimeoutException {
     for (int attempt = 1; ; attempt++) {
       if (options.port() == 0) {

@@ -64,7 +64,7 @@ class HostileInputTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(RunlineServer.Options.of("127.0.0.1", 0).withIdleTimeoutSeconds(IDLE_TIMEOUT_SECONDS));
+    server = TestServer.start(ServerOptions.of("127.0.0.1", 0).withIdleTimeoutSeconds(IDLE_TIMEOUT_SECONDS));
   }
 
   @AfterAll

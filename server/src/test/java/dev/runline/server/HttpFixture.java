@@ -32,7 +32,7 @@ final class HttpFixture implements AutoCloseable {
   }
 
   HttpFixture(Consumer<RunlineBuilder> customize) {
-    this.test = TestServer.start(RunlineServer.Options.of("127.0.0.1", 0), customize);
+    this.test = TestServer.start(ServerOptions.of("127.0.0.1", 0), customize);
     this.gate = test.gate;
     this.engine = test.engine;
     this.server = test.server;

@@ -65,7 +65,7 @@ class LoadTest {
     JobListener recount = (endpoint, status) -> ended.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
         .computeIfAbsent(status.status().name(), s -> new LongAdder()).increment();
     long heapBefore = HostileInputTest.usedHeapAfterGc();
-    try (TestServer server = TestServer.start(RunlineServer.Options.of("127.0.0.1", 0), builder -> builder
+    try (TestServer server = TestServer.start(ServerOptions.of("127.0.0.1", 0), builder -> builder
         .listener(recount)
         .endpoint(Endpoint.builder("bulk").handler(DemoHandlers.ECHO).workers(2).unlimited()
             .retention(Duration.ofSeconds(10), Duration.ofSeconds(10)).build()))) {

@@ -266,7 +266,7 @@ class SecurityTest {
 
   @Test
   void theHeaderSizeLimitIsAnOptionOfTheListener() {
-    try (TestServer small = TestServer.start(RunlineServer.Options.of("127.0.0.1", 0).withMaxHeaderSize(4 * 1024).withIdleTimeoutSeconds(30));
+    try (TestServer small = TestServer.start(ServerOptions.of("127.0.0.1", 0).withMaxHeaderSize(4 * 1024).withIdleTimeoutSeconds(30));
         TestServer normal = TestServer.start()) {
       String filler = "f".repeat(6 * 1024);
       HttpRequest.Builder request = HttpRequest.newBuilder().header("X-Filler", filler).GET();

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /** The listener's configurable limits: body deadline, connection count, body sizes, waits. */
 class ServerLimitsTest {
 
-  private static RunlineServer.Options options(int bodyTimeoutSeconds, int maxConnections, long runBody, long maxWait) {
-    return RunlineServer.Options.of("127.0.0.1", 0).withIdleTimeoutSeconds(60).withBodyTimeoutSeconds(bodyTimeoutSeconds)
+  private static ServerOptions options(int bodyTimeoutSeconds, int maxConnections, long runBody, long maxWait) {
+    return ServerOptions.of("127.0.0.1", 0).withIdleTimeoutSeconds(60).withBodyTimeoutSeconds(bodyTimeoutSeconds)
         .withMaxConnections(maxConnections).withBodyLimits(runBody, 2 * runBody).withMaxWaitMillis(maxWait);
   }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A server on an ephemeral loopback port with chosen {@link RunlineServer.Options} (header
+ * A server on an ephemeral loopback port with chosen {@link ServerOptions} (header
  * size, idle timeout), the demo endpoints plus {@code gated} (holds each job until
  * {@link #gate} opens) and {@code open} (the echo handler with every limit off), and the
  * two keys of {@link HttpFixture}. The engine is built with a {@link ServerMetrics}
@@ -29,7 +29,7 @@ final class TestServer implements AutoCloseable {
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(RunlineServer.Options options, Consumer<RunlineBuilder> customize) {
+  private TestServer(ServerOptions options, Consumer<RunlineBuilder> customize) {
     ServerMetrics metrics = new ServerMetrics();
     RunlineBuilder builder = Runline.builder()
         .apiKeys(KEY, OTHER_KEY)
@@ -56,14 +56,14 @@ final class TestServer implements AutoCloseable {
 
   /** The default options (16 KB of headers, 120 s idle timeout). */
   static TestServer start() {
-    return start(RunlineServer.Options.of("127.0.0.1", 0), b -> { });
+    return start(ServerOptions.of("127.0.0.1", 0), b -> { });
   }
 
-  static TestServer start(RunlineServer.Options options) {
+  static TestServer start(ServerOptions options) {
     return start(options, b -> { });
   }
 
-  static TestServer start(RunlineServer.Options options, Consumer<RunlineBuilder> customize) {
+  static TestServer start(ServerOptions options, Consumer<RunlineBuilder> customize) {
     return new TestServer(options, customize);
   }
 
