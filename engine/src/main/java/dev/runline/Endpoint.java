@@ -165,6 +165,15 @@ public final class Endpoint {
       return work(new Work.Kernel(kernel));
     }
 
+    /**
+     * No handler or kernel: the endpoint's jobs are run by worker processes outside the engine,
+     * which its backend serves (set {@link #backend} to one that does, e.g. {@code remote}).
+     * Replaces a handler or kernel set before.
+     */
+    public Builder external() {
+      return work(new Work.External());
+    }
+
     /** What the endpoint runs (replaces what was set before). */
     public Builder work(Work work) {
       this.work = Objects.requireNonNull(work, "work");
@@ -262,7 +271,7 @@ public final class Endpoint {
     public Endpoint build() {
       if (work == null) {
         throw new IllegalStateException("endpoint '" + name + "' needs a handler, a streamingHandler or a kernel "
-            + "(e.g. vector-search, matmul)");
+            + "(e.g. vector-search, matmul), or external() for worker processes its backend serves (backend remote)");
       }
       return new Endpoint(this);
     }

@@ -1,13 +1,16 @@
 package dev.runline;
 
+import dev.runline.spi.Attempt;
 import dev.runline.spi.Backend;
 import dev.runline.spi.BackendContext;
 import dev.runline.spi.Intake;
+import dev.runline.spi.JobId;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.QueuedJob;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -82,6 +85,23 @@ final class EndpointRuntime {
     }
   }
 
+  /**
+   * Offers again a job whose worker was lost ({@link Job#redeliver}); its place in the queue
+   * was taken when it moved back to IN_QUEUE. Refused by the intake, it ends FAILED.
+   */
+  void redispatch(Job job) {
+    if (!intake.offer(job)) {
+      job.transition(Transitions.endQueued(Status.FAILED, "the job could not be queued again after its worker was "
+          + "lost: the intake of endpoint '" + name() + "' is full; retry it"));
+    }
+  }
+
+  /** This endpoint's job of {@code id}, or {@code null}. */
+  Job find(String id) {
+    Job job = engine.find(JobId.parse(id));
+    return job != null && job.endpoint == this ? job : null;
+  }
+
   /** The side effects of a change of {@code job} that won, on the thread that made it. */
   void onTransition(Job job, JobState from, JobState to, boolean expired) {
     if (from.status() == to.status()) {
@@ -135,6 +155,10 @@ final class EndpointRuntime {
     return counts.isIdle();
   }
 
+  Backend backend() {
+    return backend;
+  }
+
   Health health() {
     return new Health(counts.snapshot(), backend.workers());
   }
@@ -174,6 +198,11 @@ final class EndpointRuntime {
           return aggregate ? attempt.chunks() : List.of();
         };
       }
+      if (work instanceof Work.External) {
+        throw new UnsupportedOperationException("endpoint '" + name() + "' names no handler or kernel: its jobs are "
+            + "for worker processes outside the engine, which backend '" + config.backend() + "' does not serve; "
+            + "set its backend to one that does (remote), or give it a handler or a kernel");
+      }
       throw new UnsupportedOperationException("endpoint '" + name() + "' runs the " + work
           + " kernel, which its backend '" + config.backend() + "' computes itself");
     }
@@ -181,6 +210,32 @@ final class EndpointRuntime {
     @Override
     public ThreadFactory threadFactory(String role) {
       return RunlineEngine.threads(name() + "-" + role);
+    }
+
+    @Override
+    public TimeSource time() {
+      return engine.time;
+    }
+
+    @Override
+    public Timers timers() {
+      return engine.timers;
+    }
+
+    @Override
+    public Optional<JobState> jobState(String id) {
+      Job job = find(id);
+      return job == null ? Optional.empty() : Optional.of(job.state());
+    }
+
+    @Override
+    public Optional<Attempt> runningAttempt(String id, String workerId) {
+      Job job = find(id);
+      JobState s = job == null ? null : job.state();
+      if (s == null || s.status() != Status.IN_PROGRESS || !s.workerId().equals(workerId)) {
+        return Optional.empty();
+      }
+      return Optional.of(new RunningAttempt(job, s, workerId));
     }
   }
 

@@ -4,7 +4,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What follows a job's current attempt, made only when something does: the thread running
- * it (for interrupts), its stream, and the callers waiting for its end. Guarded by the job's
+ * it (for interrupts) or what stops its worker elsewhere, its stream, and the callers waiting
+ * for its end. Guarded by the job's
  * monitor. Kept apart from {@link Job} so that a retained job that no one followed carries
  * none of it: most jobs end with no stream and no waiter.
  */
@@ -16,6 +17,11 @@ final class Followers {
   static final Followers ENDED = new Followers(true);
 
   Thread runner;
+  /**
+   * What tells the current attempt's worker elsewhere to stop when the attempt is ended from
+   * outside it (a backend with no thread here to interrupt), or {@code null}.
+   */
+  Runnable stopper;
   StreamLog stream;
   /** The future the callers waiting for the end hold, or {@code null}. */
   CompletableFuture<JobStatus> waiters;
@@ -35,6 +41,6 @@ final class Followers {
 
   /** Whether nothing follows the attempt any more, so the job may drop this object. */
   boolean isEmpty() {
-    return runner == null && stream == null && waiters == null;
+    return runner == null && stopper == null && stream == null && waiters == null;
   }
 }

@@ -33,8 +33,9 @@ final class HealthCounters {
   }
 
   /**
-   * Counts a job that moved from {@code from} to {@code to}. Entering IN_QUEUE takes no
-   * place: the place was reserved at admission or retry.
+   * Counts a job that moved from {@code from} to {@code to}. Entering IN_QUEUE by a retry
+   * takes no place: the place was reserved by the retry. A redelivery (IN_PROGRESS → IN_QUEUE)
+   * takes its place here, beyond the capacity if need be: a job accepted is never dropped.
    */
   void moved(Status from, Status to) {
     if (from == Status.IN_QUEUE) {
@@ -43,7 +44,13 @@ final class HealthCounters {
       inProgress.decrementAndGet();
     }
     switch (to) {
-      case IN_QUEUE -> retried.increment();
+      case IN_QUEUE -> {
+        if (from == Status.IN_PROGRESS) {
+          inQueue.incrementAndGet();
+        } else {
+          retried.increment();
+        }
+      }
       case IN_PROGRESS -> inProgress.incrementAndGet();
       case COMPLETED -> completed.increment();
       case FAILED, TIMED_OUT -> failed.increment();

@@ -1,5 +1,6 @@
 package dev.runline;
 
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,6 +17,15 @@ public interface Inspection {
    * @throws NotFoundException when there is no endpoint of that name
    */
   Health health(String endpoint);
+
+  /**
+   * The endpoint's backend when it is a {@code type}: how the host reaches what a backend offers
+   * beyond running jobs, e.g. the routes its remote workers call.
+   *
+   * @return empty when the endpoint's backend is not a {@code type}
+   * @throws NotFoundException when there is no endpoint of that name
+   */
+  <T> Optional<T> backend(String endpoint, Class<T> type);
 
   /** Webhook deliveries since start, over every endpoint. */
   Webhooks webhooks();

@@ -201,7 +201,7 @@ final class Job implements QueuedJob, StoredJob {
   @Override
   public Optional<Attempt> start(String workerId) {
     JobState started = transition(Transitions.start(workerId));
-    return started == null ? Optional.empty() : Optional.of(new RunningAttempt(this, started.attempt(), workerId));
+    return started == null ? Optional.empty() : Optional.of(new RunningAttempt(this, started, workerId));
   }
 
   /** Binds {@code thread} as the runner of {@code attempt}; {@code false} when that attempt no longer runs. */
@@ -224,12 +224,57 @@ final class Job implements QueuedJob, StoredJob {
     }
   }
 
-  /** Interrupts the thread running the current attempt, unless it is the caller (ending its own attempt). */
-  synchronized void interruptRunner() {
-    Thread runner = followers == null ? null : followers.runner;
-    if (runner != null && runner != Thread.currentThread()) {
-      runner.interrupt();
+  /**
+   * Binds {@code stop} as what tells the worker running {@code attempt} elsewhere to stop;
+   * {@code false} when that attempt no longer runs.
+   */
+  synchronized boolean bindStopper(int attempt, Runnable stop) {
+    if (!Transitions.isRunning(state, attempt)) {
+      return false;
     }
+    followers().stopper = stop;
+    return true;
+  }
+
+  /**
+   * The current attempt was ended from outside it: interrupts the thread running it, unless it
+   * is the caller (ending its own attempt), and runs what stops its worker elsewhere, once.
+   */
+  void interruptRunner() {
+    Runnable stop = null;
+    synchronized (this) {
+      Followers f = followers;
+      if (f == null || f.isEnded()) {
+        return;
+      }
+      Thread runner = f.runner;
+      if (runner != null && runner != Thread.currentThread()) {
+        runner.interrupt();
+      }
+      stop = f.stopper;
+      f.stopper = null;
+    }
+    if (stop != null) {
+      stop.run();
+    }
+  }
+
+  /**
+   * IN_PROGRESS of {@code attempt} back to IN_QUEUE because its worker was lost, then offered to
+   * the backend again; {@code false} when that attempt no longer runs.
+   */
+  boolean redeliver(int attempt) {
+    synchronized (this) {
+      if (transition(Transitions.redeliver(attempt)) == null) {
+        return false;
+      }
+      Followers f = followers;
+      if (f != null && !f.isEnded()) {
+        f.stopper = null;
+      }
+    }
+    endpoint.redispatch(this);
+    return true;
   }
 
   /** Adds a chunk of a running attempt; {@code false} once that attempt ended. */
@@ -366,6 +411,7 @@ final class Job implements QueuedJob, StoredJob {
         }
         waiting = f.waiters;
         f.waiters = null;
+        f.stopper = null;
         f.signalled = true;
         if (f.isEmpty()) {
           followers = Followers.ENDED;
@@ -390,7 +436,10 @@ final class Job implements QueuedJob, StoredJob {
    * not stored, so a finished job holds no chunk list of its own.
    */
   Object finalChunk(JobState s) {
-    return s.status() == Status.COMPLETED && !(endpoint.config.work() instanceof Work.Streaming) ? s.output() : null;
+    Work work = endpoint.config.work();
+    // External workers stream or not job by job: their backend emits a plain output as its chunk.
+    return s.status() == Status.COMPLETED && !(work instanceof Work.Streaming) && !(work instanceof Work.External)
+        ? s.output() : null;
   }
 
   /** The current attempt's followers, made when something first follows it. */

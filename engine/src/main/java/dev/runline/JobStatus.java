@@ -15,6 +15,8 @@ package dev.runline;
  * @param error why it failed (FAILED, TIMED_OUT, or CANCELLED by shutdown)
  * @param retries how often {@code retry} re-queued it, when more than zero
  * @param workerId the worker that ran it, once one took it
+ * @param redeliveries how often a worker running it was lost and the job queued again, when more
+ *     than zero: the one case where a job runs more than once for one attempt
  */
 public record JobStatus(
     String id,
@@ -24,15 +26,16 @@ public record JobStatus(
     Object output,
     String error,
     Integer retries,
-    String workerId) {
+    String workerId,
+    Integer redeliveries) {
 
   /** Only the id and the state, as {@code /run}, {@code /cancel} and {@code /retry} answer. */
   public static JobStatus brief(String id, Status status) {
-    return new JobStatus(id, status, null, null, null, null, null, null);
+    return new JobStatus(id, status, null, null, null, null, null, null, null);
   }
 
   /** The id, state and delay time only: what {@code /runsync} answers when its wait ran out. */
   public JobStatus pending() {
-    return new JobStatus(id, status, delayTime, null, null, null, null, null);
+    return new JobStatus(id, status, delayTime, null, null, null, null, null, null);
   }
 }

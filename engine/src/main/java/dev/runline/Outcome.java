@@ -35,6 +35,18 @@ record Outcome(Status status, Object output, String error) {
   }
 
   /**
+   * The end of an attempt whose worker, elsewhere, reported it failed with {@code error}, and
+   * perhaps an {@code output} beside it: both kept as reported, except an output larger than
+   * the endpoint allows, which is dropped with a note in the error.
+   */
+  static Outcome reported(Object output, String error, Endpoint endpoint) {
+    if (output != null && OutputSize.exceeds(output, endpoint.maxOutputBytes())) {
+      return new Outcome(Status.FAILED, null, error + " (" + tooLarge("output reported with it", endpoint) + ")");
+    }
+    return new Outcome(Status.FAILED, output, error);
+  }
+
+  /**
    * Checks a value a running job publishes (a stream chunk or a progress value) against the
    * endpoint's output limit.
    *

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -211,6 +212,12 @@ final class RunlineEngine implements Runline, Inspection {
   @Override
   public Health health(String endpoint) {
     return runtime(endpoint).health();
+  }
+
+  @Override
+  public <T> Optional<T> backend(String endpoint, Class<T> type) {
+    Object backend = runtime(endpoint).backend();
+    return type.isInstance(backend) ? Optional.of(type.cast(backend)) : Optional.empty();
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.runline;
 
 import dev.runline.spi.Attempt;
+import dev.runline.spi.JobState;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * One attempt of a job, as a backend holds it and a handler sees it: every change it makes
@@ -10,11 +13,16 @@ import dev.runline.spi.Attempt;
 final class RunningAttempt implements Attempt {
   private final Job job;
   private final int attempt;
+  private final int retries;
+  private final int redeliveries;
   private final String workerId;
 
-  RunningAttempt(Job job, int attempt, String workerId) {
+  /** The run of {@code job} that began as {@code started}, on {@code workerId}. */
+  RunningAttempt(Job job, JobState started, String workerId) {
     this.job = job;
-    this.attempt = attempt;
+    this.attempt = started.attempt();
+    this.retries = started.retries();
+    this.redeliveries = started.redeliveries();
     this.workerId = workerId;
   }
 
@@ -52,6 +60,29 @@ final class RunningAttempt implements Attempt {
     end(null, error);
   }
 
+  @Override
+  public void fail(String error, Object output) {
+    Objects.requireNonNull(error, "error");
+    if (!isCancelled()) {
+      job.transition(Transitions.end(attempt, Outcome.reported(output, error, job.endpoint.config)));
+    }
+  }
+
+  @Override
+  public boolean onStop(Runnable stop) {
+    return job.bindStopper(attempt, Objects.requireNonNull(stop, "stop"));
+  }
+
+  @Override
+  public boolean redeliver() {
+    return job.redeliver(attempt);
+  }
+
+  @Override
+  public int redeliveries() {
+    return redeliveries;
+  }
+
   private void end(Object output, Throwable thrown) {
     if (!isCancelled()) {
       job.transition(Transitions.end(attempt, Outcome.of(output, thrown, job.endpoint.config)));
@@ -75,7 +106,7 @@ final class RunningAttempt implements Attempt {
   }
 
   /** The chunks this attempt emitted so far (a streaming handler's aggregate output). */
-  java.util.List<Object> chunks() {
+  List<Object> chunks() {
     return job.chunks();
   }
 
@@ -101,7 +132,7 @@ final class RunningAttempt implements Attempt {
 
   @Override
   public int retries() {
-    return attempt - 1;
+    return retries;
   }
 
   @Override

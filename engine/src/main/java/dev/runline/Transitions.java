@@ -5,7 +5,8 @@ import dev.runline.spi.JobState;
 /**
  * Every change a job's state can go through, as in the endpoint API: IN_QUEUE → IN_PROGRESS
  * → COMPLETED | FAILED | TIMED_OUT; IN_QUEUE or IN_PROGRESS → CANCELLED; a live job →
- * TIMED_OUT when its ttl passes; FAILED | TIMED_OUT → IN_QUEUE by a retry. A change that
+ * TIMED_OUT when its ttl passes; FAILED | TIMED_OUT → IN_QUEUE by a retry; IN_PROGRESS →
+ * IN_QUEUE when its worker was lost (a redelivery). A change that
  * ends or alters a running attempt names the attempt, so it cannot touch a later one.
  */
 final class Transitions {
@@ -16,7 +17,7 @@ final class Transitions {
 
   /** FAILED or TIMED_OUT → IN_QUEUE as the next attempt, with no output or error. */
   static final Transition REQUEUE = (job, s, now) -> s.status() == Status.FAILED || s.status() == Status.TIMED_OUT
-      ? JobState.queued(s.attempt() + 1, now)
+      ? s.requeued(now)
       : null;
 
   private Transitions() {}
@@ -47,6 +48,14 @@ final class Transitions {
       s.status() == Status.IN_PROGRESS && now - s.startedAt() >= job.executionTimeoutNanos()
           ? s.ended(Status.TIMED_OUT, null, "execution timeout of " + job.executionTimeoutMillis() + " ms passed", now)
           : null;
+
+  /**
+   * IN_PROGRESS of {@code attempt} → IN_QUEUE as the next run, its worker lost: the job waits to
+   * be taken again, its ttl still counting from submission.
+   */
+  static Transition redeliver(int attempt) {
+    return (job, s, now) -> isRunning(s, attempt) ? s.redelivered() : null;
+  }
 
   /** IN_PROGRESS of {@code attempt} → the same, showing {@code value} as its output. */
   static Transition progress(int attempt, Object value) {

@@ -3,10 +3,11 @@ package dev.runline;
 import java.util.Objects;
 
 /**
- * What an endpoint runs: exactly one of a plain handler, a streaming (generator) handler, or a
- * compute kernel that the endpoint's backend implements.
+ * What an endpoint runs: exactly one of a plain handler, a streaming (generator) handler, a
+ * compute kernel that the endpoint's backend implements, or code outside the engine that the
+ * endpoint's backend serves ({@link External}).
  */
-public sealed interface Work permits Work.Plain, Work.Streaming, Work.Kernel {
+public sealed interface Work permits Work.Plain, Work.Streaming, Work.Kernel, Work.External {
 
   /** A handler whose return value is the job's output. */
   record Plain(Handler handler) implements Work {
@@ -38,6 +39,18 @@ public sealed interface Work permits Work.Plain, Work.Streaming, Work.Kernel {
     @Override
     public String toString() {
       return name;
+    }
+  }
+
+  /**
+   * No code in the engine: the endpoint's jobs are run by worker processes outside it, which its
+   * backend serves (e.g. backend {@code remote}, whose workers take jobs over HTTP with the
+   * service's worker protocol). A backend that runs code itself refuses such an endpoint.
+   */
+  record External() implements Work {
+    @Override
+    public String toString() {
+      return "external workers";
     }
   }
 }

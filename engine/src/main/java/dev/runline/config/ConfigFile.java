@@ -22,16 +22,18 @@ import java.util.Map;
  */
 record ConfigFile(
     @JsonSetter(contentNulls = Nulls.FAIL) List<String> apiKeys,
+    @JsonSetter(contentNulls = Nulls.FAIL) List<String> workerKeys,
     ShutdownSettings shutdown,
     WebhookSettings webhook,
     IntakeSettings intake,
     Map<String, EndpointSettings> endpoints) {
 
   /** An empty document. */
-  static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null);
+  static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null);
 
   ConfigFile {
     apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+    workerKeys = workerKeys == null ? List.of() : List.copyOf(workerKeys);
     shutdown = requireNonNullElse(shutdown, ShutdownSettings.EMPTY);
     webhook = requireNonNullElse(webhook, WebhookSettings.EMPTY);
     intake = requireNonNullElse(intake, IntakeSettings.EMPTY);

@@ -58,6 +58,8 @@ public final class RunlineConfig {
   // The builder sets both retentions at once and exposes no defaults; an endpoint built with
   // nothing set carries them, so a file that sets one keeps the other's default.
   private static final Endpoint DEFAULTS = Endpoint.builder("defaults").handler(job -> null).build();
+  /** The backend whose endpoints name no handler or kernel: their workers are processes elsewhere. */
+  private static final String REMOTE = "remote";
 
   private final String source;
   private final ConfigFile file;
@@ -183,6 +185,15 @@ public final class RunlineConfig {
     return file.apiKeys();
   }
 
+  /**
+   * {@code workerKeys}: the keys the worker processes of {@code remote} endpoints send; empty
+   * when the file sets none. The engine does not use them: the HTTP server that serves the
+   * workers' routes checks them.
+   */
+  public List<String> workerKeys() {
+    return file.workerKeys();
+  }
+
   /** {@code shutdown.mode}, when the file sets it. */
   public Optional<ShutdownMode> shutdownMode() {
     return Optional.ofNullable(file.shutdown().mode());
@@ -238,7 +249,8 @@ public final class RunlineConfig {
   @Override
   public String toString() {
     // API keys are secrets: only their number is shown.
-    return "RunlineConfig[" + source + ", " + apiKeys().size() + " API key(s), endpoints=" + endpoints.values() + "]";
+    return "RunlineConfig[" + source + ", " + apiKeys().size() + " API key(s), " + workerKeys().size()
+        + " worker key(s), endpoints=" + endpoints.values() + "]";
   }
 
   private static RunlineConfig parse(String sourceName, HandlerRegistry handlers, ConfigReader.TreeSource text) {
@@ -261,6 +273,16 @@ public final class RunlineConfig {
         // By index: the builder's message never quotes a key, and neither may the path.
         check("apiKeys[" + i + "]", List.of(), () -> engine.apiKeys(List.of(key)));
       }
+      List<String> workerKeys = file.workerKeys();
+      for (int i = 0; i < workerKeys.size(); i++) {
+        String key = workerKeys.get(i);
+        // Checked by the same rule as API keys, and never quoted.
+        check("workerKeys[" + i + "]", List.of(), () -> Runline.builder().apiKeys(List.of(key)));
+        if (apiKeys.contains(key)) {
+          throw fault("workerKeys[" + i + "]", "is also one of apiKeys; a worker key must differ from every client "
+              + "key, so that a client cannot take jobs and a worker cannot call the client routes");
+        }
+      }
       set("shutdown", "mode", file.shutdown().mode(), engine::shutdownMode);
       set("shutdown", "timeout", file.shutdown().timeout(), engine::shutdownTimeout);
       set("webhook", "attempts", file.webhook().attempts(), engine::webhookAttempts);
@@ -280,10 +302,19 @@ public final class RunlineConfig {
       if (settings.handler() != null && settings.kernel() != null) {
         throw fault(pathOf(at, "kernel"), "an endpoint runs either a handler or a kernel, not both; remove one of the two");
       }
-      if (settings.handler() == null && settings.kernel() == null) {
+      boolean remote = REMOTE.equals(settings.backend());
+      if (remote && (settings.handler() != null || settings.kernel() != null)) {
+        throw fault(pathOf(at, settings.handler() != null ? "handler" : "kernel"), "an endpoint on backend remote "
+            + "runs no code of its own: its worker processes are its code; remove this key");
+      }
+      if (settings.handler() == null && settings.kernel() == null && !remote) {
         throw fault(pathOf(at, "handler"), "missing; every endpoint needs one: "
             + (handlers.names().isEmpty() ? "" : "a registered name (" + String.join(", ", handlers.names()) + ") or ")
-            + "the fully-qualified name of a handler class; or, instead, a built-in kernel: vector-search, matmul");
+            + "the fully-qualified name of a handler class; or, instead, a built-in kernel: vector-search, matmul; "
+            + "or backend: remote, for worker processes that take its jobs over HTTP");
+      }
+      if (remote) {
+        endpoint.external();
       }
       set(at, "kernel", settings.kernel(), endpoint::kernel);
       set(at, "handler", settings.handler(), handler -> handlers.install(handler, endpoint));

@@ -14,6 +14,7 @@
  *
  * <pre>{@code
  * apiKeys: [ "key-one-xxxxxxxx" ]         # optional; none = an open engine
+ * workerKeys: [ "worker-key-xxxxxxxx" ]   # optional: the keys remote workers send (never a client key)
  * shutdown: { mode: drain, timeout: 30s }  # drain | cancel
  * webhook: { attempts: 3, retryInterval: 10s, timeout: 10s }
  * intake: { waitStrategy: phased }         # optional: a ring before each backend; phased | blocking | ...
@@ -44,16 +45,23 @@
  *   multiply:
  *     kernel: matmul
  *     backendSettings: { maxDim: 2048 }
+ *   my-model:
+ *     backend: remote                      # no handler: worker processes take its jobs over HTTP
+ *     backendSettings: { leaseTimeout: 30s, maxRedeliveries: 2, takeWait: 20s, maxBatch: 8 }
  * }</pre>
  *
  * <h2>Keys</h2>
  *
- * <p>Every key is optional except each endpoint's {@code handler} (or {@code kernel}); a key
+ * <p>Every key is optional except each endpoint's {@code handler} (or {@code kernel}, or
+ * {@code backend: remote}); a key
  * left out, or left empty ({@code key:} or {@code ~}), keeps the builder's default.
  *
  * <ul>
  *   <li>{@code apiKeys}: a list of keys of at least 8 characters. With none the engine is
  *       open: keys are ignored and every caller sees every job.
+ *   <li>{@code workerKeys}: the keys worker processes of {@code remote} endpoints send (at least
+ *       8 characters each; a key may not be both an API key and a worker key). The engine only
+ *       carries them: the HTTP server checks them ({@link RunlineConfig#workerKeys()}).
  *   <li>{@code shutdown.mode}: {@code drain} (default: run what is queued) or {@code cancel};
  *       {@code shutdown.timeout} (default 30s): how long closing waits for jobs.
  *   <li>{@code webhook.attempts} (1..100, default 3: once and 2 retries),
@@ -75,6 +83,11 @@
  *             {@code vector-search} or {@code matmul}, which the endpoint's backend computes
  *             (see {@code dev.runline.compute} in the runline-compute module). An endpoint
  *             has either a {@code handler} or a {@code kernel}, never both.
+ *         <li>Neither, with {@code backend: remote}: the endpoint's jobs are taken by worker
+ *             processes over HTTP with the service's worker protocol ({@link
+ *             dev.runline.Work.External}); its {@code backendSettings} are the remote backend's
+ *             ({@code leaseTimeout}, {@code maxRedeliveries}, {@code takeWait}, {@code maxBatch},
+ *             {@code maxTakeRate}) and its {@code workers} means nothing.
  *         <li>{@code backend} (default {@code cpu}): the backend's name; whether it is on
  *             the class path and can run here is checked when the engine is built.
  *         <li>{@code backendSettings}: a mapping handed to the backend as is (strings,

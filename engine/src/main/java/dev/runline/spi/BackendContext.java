@@ -2,6 +2,9 @@ package dev.runline.spi;
 
 import dev.runline.Endpoint;
 import dev.runline.Handler;
+import dev.runline.TimeSource;
+import dev.runline.Timers;
+import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 
 /** What a backend is given for one endpoint. */
@@ -21,4 +24,25 @@ public interface BackendContext {
 
   /** Makes named daemon threads for this endpoint's {@code role} (e.g. its workers). */
   ThreadFactory threadFactory(String role);
+
+  /** The engine's clock: a backend measures its own waits and leases on it, so tests control them. */
+  TimeSource time();
+
+  /** The engine's timers, on {@link #time()}. */
+  Timers timers();
+
+  /**
+   * The current state of this endpoint's job {@code id}, whoever submitted it; empty when the
+   * endpoint keeps no such job (never was, or its retention or ttl passed). How a backend whose
+   * workers report from elsewhere tells what a report is about.
+   */
+  Optional<JobState> jobState(String id);
+
+  /**
+   * The running attempt of this endpoint's job {@code id} when {@code workerId} runs it, found
+   * from the job itself rather than from what this backend holds: a worker's report reaches the
+   * attempt it belongs to wherever the worker took the job. Empty when the job is not running
+   * on that worker (ended, queued again, held by another worker, or unknown).
+   */
+  Optional<Attempt> runningAttempt(String id, String workerId);
 }

@@ -26,9 +26,11 @@ public final class JobState {
   private final Object output;
   private final String error;
   private final String workerId;
+  /** How often a lost worker's run of this job was given back to the queue, over the job's life. */
+  private final int redeliveries;
 
   private JobState(Status status, int attempt, long queuedAt, int startedMillis, int endedMillis, Object output,
-      String error, String workerId) {
+      String error, String workerId, int redeliveries) {
     this.status = status;
     this.attempt = attempt;
     this.queuedAt = queuedAt;
@@ -37,26 +39,43 @@ public final class JobState {
     this.output = output;
     this.error = error;
     this.workerId = workerId;
+    this.redeliveries = redeliveries;
   }
 
   /** A job queued for its {@code attempt} (1 for the first run) at {@code now}. */
   public static JobState queued(int attempt, long now) {
-    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null);
+    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, 0);
+  }
+
+  /** This ended job queued again by a retry at {@code now}, as the next attempt. */
+  public JobState requeued(long now) {
+    return new JobState(Status.IN_QUEUE, attempt + 1, now, 0, 0, null, null, null, redeliveries);
+  }
+
+  /**
+   * This running job back in the queue because whoever ran it was lost: a new run (the attempt
+   * number grows, so nothing the lost run still sends reaches the next), one more redelivery,
+   * and the queue time kept, so the ttl still counts from submission.
+   */
+  public JobState redelivered() {
+    return new JobState(Status.IN_QUEUE, attempt + 1, queuedAt, 0, 0, null, null, null, redeliveries + 1);
   }
 
   /** This attempt, taken by {@code worker} at {@code now}. */
   public JobState started(String worker, long now) {
-    return new JobState(Status.IN_PROGRESS, attempt, queuedAt, millisSinceQueued(now), 0, null, null, worker);
+    return new JobState(Status.IN_PROGRESS, attempt, queuedAt, millisSinceQueued(now), 0, null, null, worker,
+        redeliveries);
   }
 
   /** This running attempt showing {@code progress} as its output. */
   public JobState withProgress(Object progress) {
-    return new JobState(status, attempt, queuedAt, startedMillis, 0, progress, null, workerId);
+    return new JobState(status, attempt, queuedAt, startedMillis, 0, progress, null, workerId, redeliveries);
   }
 
   /** This attempt ended in {@code terminal} at {@code now}. */
   public JobState ended(Status terminal, Object out, String err, long now) {
-    return new JobState(terminal, attempt, queuedAt, startedMillis, millisSinceQueued(now), out, err, workerId);
+    return new JobState(terminal, attempt, queuedAt, startedMillis, millisSinceQueued(now), out, err, workerId,
+        redeliveries);
   }
 
   /**
@@ -72,9 +91,22 @@ public final class JobState {
     return status;
   }
 
-  /** 1 for the first run, grown by one by each retry. */
+  /**
+   * 1 for the first run, grown by one by each retry and each redelivery: each run of the job
+   * has its own number, so a change that names a run reaches no other.
+   */
   public int attempt() {
     return attempt;
+  }
+
+  /** How often {@code /retry} queued this job again. */
+  public int retries() {
+    return attempt - 1 - redeliveries;
+  }
+
+  /** How often a run of this job was lost with its worker and the job queued again. */
+  public int redeliveries() {
+    return redeliveries;
   }
 
   /** When this attempt was queued. */
@@ -122,12 +154,15 @@ public final class JobState {
         execution = Math.max(0, (now - startedAt()) / MILLI);
       }
     }
-    return new JobStatus(id, status, delay, execution, output, error, attempt > 1 ? attempt - 1 : null, workerId);
+    int retries = retries();
+    return new JobStatus(id, status, delay, execution, output, error, retries > 0 ? retries : null, workerId,
+        redeliveries > 0 ? redeliveries : null);
   }
 
   @Override
   public String toString() {
     return "JobState[" + status + ", attempt " + attempt + (workerId != null ? ", " + workerId : "")
+        + (redeliveries > 0 ? ", redelivered " + redeliveries : "")
         + (error != null ? ", error=" + error : "") + "]";
   }
 }

@@ -36,7 +36,7 @@ class RunlineConfigErrorsTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "endpoint: {}                                            | endpoint                     | at the top level are apiKeys, shutdown, webhook, intake, endpoints | endpoints",
+      "endpoint: {}                                            | endpoint                     | at the top level are apiKeys, workerKeys, shutdown, webhook, intake, endpoints | endpoints",
       "shutdown: { mod: drain }                                | shutdown.mod                 | in shutdown are mode, timeout                                      | mode",
       "webhook: { retries: 2 }                                 | webhook.retries              | in webhook are attempts, retryInterval, timeout                    | ",
       "intake: { strategy: blocking }                          | intake.strategy              | in intake are waitStrategy                                         | ",
@@ -140,7 +140,8 @@ class RunlineConfigErrorsTest {
     assertThat(e.path()).isEqualTo("endpoints.echo.handler");
     assertThat(e.getMessage()).isEqualTo("test.yaml: endpoints.echo.handler: missing; every endpoint needs one: "
         + "a registered name (echo, tokens) or the fully-qualified name of a handler class; "
-        + "or, instead, a built-in kernel: vector-search, matmul");
+        + "or, instead, a built-in kernel: vector-search, matmul; "
+        + "or backend: remote, for worker processes that take its jobs over HTTP");
   }
 
   // The builders' own refusals, with the path in front.
