@@ -92,6 +92,7 @@ final class HttpApi {
     route(router, "/v2/:endpoint/retry/:id", Set.of(HttpMethod.POST), options.runBodyBytes(), this::retry);
     route(router, "/v2/:endpoint/health", Set.of(HttpMethod.GET), options.runBodyBytes(), this::health);
     route(router, "/v2/:endpoint/purge-queue", Set.of(HttpMethod.POST), options.runBodyBytes(), this::purgeQueue);
+    new WorkerRoutes(engine, metrics, options).mount(router);
 
     router.route().last().handler(ctx -> error(ctx, 404, "no route " + JobRequests.truncate(ctx.request().method().name())
         + " " + JobRequests.truncate(ctx.request().path()) + "; routes are /v2/{endpoint_id}/run, /runsync, /status/{id}, "

@@ -4,6 +4,7 @@ import dev.runline.Runline;
 import dev.runline.RunlineBuilder;
 import dev.runline.config.HandlerRegistry;
 import dev.runline.config.RunlineConfig;
+import dev.runline.remote.RemoteBackendProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -38,6 +39,19 @@ public final class Main implements Callable<Integer> {
       description = "An API key clients must send (repeatable; also env RUNLINE_API_KEYS, comma-separated). "
           + "With none, one is generated and printed at start.")
   List<String> apiKeys = new ArrayList<>();
+
+  @Option(names = "--worker-key", paramLabel = "KEY",
+      description = "A key the worker processes of remote endpoints send as RUNPOD_AI_API_KEY (repeatable; also env "
+          + "RUNLINE_WORKER_KEYS, comma-separated, and workerKeys in the configuration file); never a client key. "
+          + "With none and a remote endpoint, one is generated and printed at start.")
+  List<String> workerKeys = new ArrayList<>();
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "A PEM certificate (chain): serve HTTPS only, with --tls-key")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM private key of --tls-cert")
+  Path tlsKey;
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "A Runline YAML configuration file (default: the bundled demo endpoints)")
@@ -78,6 +92,7 @@ public final class Main implements Callable<Integer> {
 
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private boolean generatedWorkerKey;
 
   Main(PrintStream out) {
     this.out = out;
@@ -106,7 +121,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Running running = start(System.getenv("RUNLINE_API_KEYS"));
+    Running running = start(System.getenv("RUNLINE_API_KEYS"), System.getenv("RUNLINE_WORKER_KEYS"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       running.close();
       stop.countDown();
@@ -138,6 +153,14 @@ public final class Main implements Callable<Integer> {
   }
 
   Running start(String keysFromEnv) throws IOException {
+    return start(keysFromEnv, null);
+  }
+
+  Running start(String keysFromEnv, String workerKeysFromEnv) throws IOException {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both (PEM files) to serve HTTPS, "
+          + "or neither for plain HTTP");
+    }
     HandlerRegistry handlers = DemoHandlers.registry().build();
     RunlineConfig parsed;
     if (config != null) {
@@ -166,12 +189,17 @@ public final class Main implements Callable<Integer> {
     if (generated) {
       keys.add(generateKey());
     }
+    List<String> workers = workerKeys(parsed, keys, workerKeysFromEnv);
     ServerMetrics metrics = new ServerMetrics();
     RunlineBuilder builder = parsed.applyTo(Runline.builder()).apiKeys(keys).listener(metrics);
     Runline engine = builder.build();
+    ServerOptions options = ServerOptions.of(host, port).withWorkerKeys(workers);
+    if (tlsCert != null) {
+      options = options.withTls(tlsCert, tlsKey);
+    }
     RunlineServer server;
     try {
-      server = RunlineServer.start(engine, metrics, ServerOptions.of(host, port)
+      server = RunlineServer.start(engine, metrics, options
           .withMaxHeaderSize(maxHeaderBytes)
           .withIdleTimeoutSeconds(idleTimeoutSeconds)
           .withBodyTimeoutSeconds(bodyTimeoutSeconds)
@@ -183,7 +211,7 @@ public final class Main implements Callable<Integer> {
       engine.close();
       throw e;
     }
-    String base = "http://" + host + ":" + server.port();
+    String base = (tlsCert != null ? "https://" : "http://") + host + ":" + server.port();
     LOG.info("runline-server listening on {} with endpoints {}", base, engine.inspect().endpoints());
     out.println("Runline is serving " + engine.inspect().endpoints() + " at " + base + "/v2/{endpoint_id}/...");
     if (generated) {
@@ -192,8 +220,41 @@ public final class Main implements Callable<Integer> {
       out.println("  curl -X POST " + base + "/v2/echo/runsync -H 'Authorization: Bearer " + keys.get(0)
           + "' -H 'Content-Type: application/json' -d '{\"input\": {\"prompt\": \"hi\"}}'");
     }
+    if (generatedWorkerKey) {
+      // Printed once, to the console only, never to the log.
+      out.println("No worker key was configured; this run's worker key (RUNPOD_AI_API_KEY of the workers) is: "
+          + workers.get(0));
+    }
     out.flush();
     return new Running(engine, server, List.copyOf(keys));
+  }
+
+  /**
+   * The worker keys: {@code --worker-key}, then {@code RUNLINE_WORKER_KEYS}, then the file's;
+   * one generated when there is none and an endpoint has remote workers. A worker key that is
+   * also a client key is refused: a client could take jobs with it.
+   */
+  private List<String> workerKeys(RunlineConfig parsed, List<String> clientKeys, String fromEnv) {
+    List<String> keys = new ArrayList<>(workerKeys);
+    if (fromEnv != null) {
+      for (String key : fromEnv.split(",")) {
+        if (!key.isBlank()) {
+          keys.add(key.trim());
+        }
+      }
+    }
+    keys.addAll(parsed.workerKeys());
+    for (int i = 0; i < keys.size(); i++) {
+      if (clientKeys.contains(keys.get(i))) {
+        throw new IllegalArgumentException("worker key " + (i + 1) + " (of --worker-key, RUNLINE_WORKER_KEYS and "
+            + "workerKeys, in that order) is also a client API key; give workers a key of their own");
+      }
+    }
+    generatedWorkerKey = keys.isEmpty() && parsed.endpoints().values().stream().anyMatch(e -> RemoteBackendProvider.NAME.equals(e.backend()));
+    if (generatedWorkerKey) {
+      keys.add(generateKey());
+    }
+    return keys;
   }
 
   static String generateKey() {

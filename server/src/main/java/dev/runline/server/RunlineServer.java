@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.BindException;
@@ -57,6 +58,12 @@ public final class RunlineServer implements AutoCloseable {
           .setIdleTimeoutUnit(TimeUnit.SECONDS)
           .setTcpNoDelay(true)
           .setHttp2ClearTextEnabled(false);
+      if (options.tlsCert() != null) {
+        // HTTPS only: workers and clients on other machines send keys over this connection.
+        http.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+            .setCertPath(options.tlsCert().toString())
+            .setKeyPath(options.tlsKey().toString()));
+      }
       AtomicInteger connections = new AtomicInteger();
       Router router = new HttpApi(engine, metrics, options).router(vertx);
       int port = listenFirst(vertx, http, options, () -> new Listener(http, router, connections,

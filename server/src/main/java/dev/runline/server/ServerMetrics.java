@@ -4,6 +4,7 @@ import dev.runline.JobListener;
 import dev.runline.JobStatus;
 import dev.runline.Runline;
 import dev.runline.Status;
+import dev.runline.remote.RemoteWorkers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -35,11 +36,37 @@ final class ServerMetrics implements JobListener {
           .description("Jobs running").tag("endpoint", endpoint).register(registry);
       Gauge.builder("runline_workers_running", engine, e -> e.inspect().health(endpoint).workers().running())
           .description("Busy workers").tag("endpoint", endpoint).register(registry);
+      engine.inspect().backend(endpoint, RemoteWorkers.class).ifPresent(remote -> bindRemote(engine, endpoint, remote));
     }
     FunctionCounter.builder("runline_webhooks_delivered", engine, e -> e.inspect().webhooks().delivered())
         .description("Webhooks a receiver accepted (2xx)").register(registry);
     FunctionCounter.builder("runline_webhooks_abandoned", engine, e -> e.inspect().webhooks().abandoned())
         .description("Webhooks given up after every attempt failed").register(registry);
+  }
+
+  /** The gauges and counters of an endpoint served by remote workers. */
+  private void bindRemote(Runline engine, String endpoint, RemoteWorkers remote) {
+    Gauge.builder("runline_workers_idle", engine, e -> e.inspect().health(endpoint).workers().idle())
+        .description("Remote workers polling or pinging without jobs").tag("endpoint", endpoint).register(registry);
+    Gauge.builder("runline_workers_unhealthy", engine, e -> e.inspect().health(endpoint).workers().unhealthy())
+        .description("Remote workers whose heartbeat reports them unhealthy").tag("endpoint", endpoint)
+        .register(registry);
+    Gauge.builder("runline_workers_throttled", engine, e -> e.inspect().health(endpoint).workers().throttled())
+        .description("Remote workers whose latest take was refused for its rate").tag("endpoint", endpoint)
+        .register(registry);
+    FunctionCounter.builder("runline_remote_takes", remote, r -> r.stats().taken())
+        .description("Jobs handed to remote workers").tag("endpoint", endpoint).register(registry);
+    FunctionCounter.builder("runline_remote_results", remote, r -> r.stats().results())
+        .description("Results (ends of jobs) accepted from remote workers").tag("endpoint", endpoint)
+        .register(registry);
+    FunctionCounter.builder("runline_remote_redeliveries", remote, r -> r.stats().redeliveries())
+        .description("Jobs taken back from a lost worker and offered again").tag("endpoint", endpoint)
+        .register(registry);
+    FunctionCounter.builder("runline_remote_workers_lost", remote, r -> r.stats().workersLost())
+        .description("Times a remote worker lost its jobs by going silent for the lease timeout")
+        .tag("endpoint", endpoint).register(registry);
+    FunctionCounter.builder("runline_remote_takes_throttled", remote, r -> r.stats().throttled())
+        .description("Take requests refused for their rate").tag("endpoint", endpoint).register(registry);
   }
 
   @Override

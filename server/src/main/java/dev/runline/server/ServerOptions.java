@@ -1,5 +1,7 @@
 package dev.runline.server;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,6 +24,9 @@ public final class ServerOptions {
   private long runSyncBodyBytes = HttpApi.RUNSYNC_BODY_LIMIT;
   private long maxWaitMillis = HttpApi.MAX_WAIT;
   private int eventLoops = Runtime.getRuntime().availableProcessors();
+  private List<String> workerKeys = List.of();
+  private Path tlsCert;
+  private Path tlsKey;
 
   private ServerOptions(String host, int port) {
     this.host = Objects.requireNonNull(host, "host");
@@ -41,6 +46,9 @@ public final class ServerOptions {
     copy.runSyncBodyBytes = runSyncBodyBytes;
     copy.maxWaitMillis = maxWaitMillis;
     copy.eventLoops = eventLoops;
+    copy.workerKeys = workerKeys;
+    copy.tlsCert = tlsCert;
+    copy.tlsKey = tlsKey;
     return copy;
   }
 
@@ -149,6 +157,43 @@ public final class ServerOptions {
   public ServerOptions withEventLoops(int loops) {
     ServerOptions copy = copy();
     copy.eventLoops = (int) positive("eventLoops", loops);
+    return copy;
+  }
+
+  /**
+   * The keys worker processes of {@code remote} endpoints send (raw in {@code Authorization});
+   * none by default, and then no worker may take jobs.
+   */
+  public List<String> workerKeys() {
+    return workerKeys;
+  }
+
+  public ServerOptions withWorkerKeys(List<String> keys) {
+    ServerOptions copy = copy();
+    copy.workerKeys = List.copyOf(keys);
+    for (String key : copy.workerKeys) {
+      if (key.length() < 8) {
+        throw new IllegalArgumentException("a worker key must have at least 8 characters; one has " + key.length());
+      }
+    }
+    return copy;
+  }
+
+  /** The PEM certificate (chain) served over TLS, or {@code null} for plain HTTP. */
+  public Path tlsCert() {
+    return tlsCert;
+  }
+
+  /** The PEM private key of {@link #tlsCert()}, or {@code null} for plain HTTP. */
+  public Path tlsKey() {
+    return tlsKey;
+  }
+
+  /** Serves HTTPS only, with this PEM certificate (chain) and its PEM private key. */
+  public ServerOptions withTls(Path certificate, Path privateKey) {
+    ServerOptions copy = copy();
+    copy.tlsCert = Objects.requireNonNull(certificate, "certificate");
+    copy.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
     return copy;
   }
 
