@@ -196,6 +196,27 @@ class ComputeHandlersTest {
     public void fail(Throwable error) {
       this.error = error;
     }
+
+    @Override
+    public void fail(String error, Object output) {
+      this.error = new IllegalStateException(error);
+      this.output = output;
+    }
+
+    @Override
+    public boolean onStop(Runnable stop) {
+      return !isCancelled();
+    }
+
+    @Override
+    public boolean redeliver() {
+      return false;
+    }
+
+    @Override
+    public int redeliveries() {
+      return 0;
+    }
   }
 
   @Test
