@@ -17,11 +17,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +52,7 @@ import java.util.function.Consumer;
  * carries) are ignored.
  */
 final class WorkerRoutes {
+  private static final String BODY = "runline.worker.body";
   private final Runline engine;
   private final ServerMetrics metrics;
   private final ServerOptions options;
@@ -90,10 +90,7 @@ final class WorkerRoutes {
       }
     };
     if (method == HttpMethod.POST) {
-      // A result may be as large as a /runsync body; the library's form content type is not
-      // merged into the parameters (its body is JSON text, not a form).
-      router.route(method, path).handler(BodyHandler.create(false).setMergeFormAttributes(false)
-          .setBodyLimit(options.runSyncBodyBytes())).handler(guarded);
+      router.route(method, path).handler(this::readBody).handler(guarded);
     } else {
       router.route(method, path).handler(guarded);
     }
@@ -102,6 +99,37 @@ final class WorkerRoutes {
       HttpApi.error(ctx, 405, "method " + JobRequests.truncate(ctx.request().method().name())
           + " is not allowed here; use " + method.name());
     });
+  }
+
+  /**
+   * Reads a result's body as it is, up to the {@code /runsync} body limit. Not Vert.x Web's body
+   * handler: it decodes a form content type as a form, and the library's JSON text under
+   * {@code application/x-www-form-urlencoded} is not one ({@code "100%"} is no %-escape).
+   */
+  private void readBody(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    long limit = options.runSyncBodyBytes();
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    request.handler(chunk -> {
+      if (refused[0]) {
+        return;
+      }
+      if (body.length() + (long) chunk.length() > limit) {
+        refused[0] = true;
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        refuse(ctx, 413, "the request body is larger than this route accepts (" + limit / (1024 * 1024) + " MB)");
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    request.endHandler(v -> {
+      if (!refused[0]) {
+        ctx.put(BODY, body);
+        ctx.next();
+      }
+    });
+    request.resume();
   }
 
   // ---- routes ------------------------------------------------------------------------
@@ -225,8 +253,8 @@ final class WorkerRoutes {
   }
 
   private static ObjectNode jsonObject(RoutingContext ctx, String route, String shape) {
-    RequestBody body = ctx.body();
-    byte[] bytes = body == null || body.buffer() == null ? null : body.buffer().getBytes();
+    Buffer body = ctx.get(BODY);
+    byte[] bytes = body == null ? null : body.getBytes();
     if (bytes == null || bytes.length == 0) {
       throw new InvalidRequestException("the body of " + route + " is empty; send JSON like " + shape);
     }
