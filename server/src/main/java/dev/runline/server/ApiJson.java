@@ -54,6 +54,9 @@ final class ApiJson {
       if (status.workerId() != null) {
         json.writeStringField("workerId", status.workerId());
       }
+      if (status.redeliveries() != null) {
+        json.writeNumberField("redeliveries", status.redeliveries());
+      }
       json.writeEndObject();
     }
   }
