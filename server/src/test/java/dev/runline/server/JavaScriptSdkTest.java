@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service's official JavaScript SDK (npm {@code runpod-sdk}, pinned in
@@ -140,6 +141,45 @@ class JavaScriptSdkTest {
     assertThat(checks.get("stream").path("detail").path("text").asText()).isEqualTo("Hello how are you");
     assertThat(checks.get("cancel").path("detail").path("cancel").path("status").asText()).isEqualTo("CANCELLED");
     assertThat(checks.get("purgeQueue").path("detail").path("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void theOfficialJavaScriptSdkDrivesAnEndpointServedByRemoteWorkerProcesses(@TempDir Path logs)
+      throws IOException, InterruptedException {
+    assertThat(missing).as("what the JavaScript SDK test needs").isNull();
+    Result result;
+    List<Process> workers = new ArrayList<>();
+    try (RemoteFixture remote = new RemoteFixture("5s", "2s", 2)) {
+      String base = "http://127.0.0.1:" + remote.port();
+      for (String id : List.of("sdk-w1", "sdk-w2")) {
+        workers.add(RemoteWorkerProcessTest.startWorker(base, RemoteFixture.ENDPOINT, id, RemoteFixture.WORKER_KEY,
+            logs));
+      }
+      Map<String, String> env = Map.of("RUNLINE_BASE_URL", base + "/v2", "RUNLINE_API_KEY", RemoteFixture.KEY,
+          "RUNLINE_ENDPOINT", RemoteFixture.ENDPOINT);
+      result = exec(List.of(node.toString(), "sdk-remote-e2e.mjs"), jsDir, env, SCRIPT_TIMEOUT);
+    } finally {
+      for (Process worker : workers) {
+        worker.destroyForcibly();
+        worker.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    String shown = "\n--- node sdk-remote-e2e.mjs output ---\n" + result.output() + "--- end ---";
+    assertThat(result.timedOut()).as("node sdk-remote-e2e.mjs finished within %s s%s", SCRIPT_TIMEOUT.toSeconds(),
+        shown).isFalse();
+    assertThat(result.exitCode()).as("node sdk-remote-e2e.mjs exit code%s", shown).isZero();
+    Map<String, JsonNode> checks = new LinkedHashMap<>();
+    for (String line : result.output().split("\\R")) {
+      if (line.startsWith("{")) {
+        JsonNode check = JSON.readTree(line);
+        checks.put(check.path("check").asText(), check);
+      }
+    }
+    assertThat(checks.keySet()).as("checks printed%s", shown).containsExactly("remote-run-stream", "remote-runSync",
+        "remote-failure", "remote-cancel", "remote-timeout", "remote-health");
+    assertThat(checks.values()).allMatch(check -> check.path("ok").asBoolean(false));
+    assertThat(checks.get("remote-run-stream").path("detail").path("workerId").asText()).startsWith("sdk-w");
+    assertThat(checks.get("remote-timeout").path("detail").path("status").asText()).isEqualTo("TIMED_OUT");
   }
 
   // ---- processes -----------------------------------------------------------------------
