@@ -5,6 +5,7 @@
 #   redis-server              the Redis store's tests (each test starts its own on a free port)
 #   chromium, chromium-driver the dashboard's browser tests (headless)
 #   node, npm                 the JavaScript SDK tests
+#   python3                   the worker processes of the remote-worker tests (standard library only)
 # The root POM runs it at the start of every build of the whole project (`mvn test`), so the
 # README's test command needs nothing installed by hand. Quick when everything is present:
 # it only looks at the PATH. Set RUNLINE_SKIP_TEST_TOOLS=1 to leave the machine as it is.
@@ -22,10 +23,11 @@ declare -A packages=(
   [chromedriver]=chromium-driver
   [node]=nodejs
   [npm]=npm
+  [python3]=python3
 )
 
 missing=()
-for program in wrk redis-server chromium chromedriver node npm; do
+for program in wrk redis-server chromium chromedriver node npm python3; do
   if ! command -v "$program" >/dev/null 2>&1; then
     missing+=("${packages[$program]}")
   fi

@@ -180,6 +180,13 @@ final class WorkerRoutes {
   private void streamed(RoutingContext ctx) {
     RemoteWorkers workers = workers(ctx);
     ObjectNode body = jsonObject(ctx, "job-stream", "{\"output\": <chunk>}");
+    if (!body.has("output") && body.hasNonNull("error")) {
+      // A generator that raised: the error ends the job, wherever the worker sent it.
+      JsonNode error = body.get("error");
+      answer(ctx, workers.report(ctx.pathParam("worker"), ctx.pathParam("job"),
+          WorkerResult.end(null, error.isTextual() ? error.asText() : error.toString(), true, false)));
+      return;
+    }
     if (!body.has("output")) {
       throw new InvalidRequestException("the body of job-stream must be {\"output\": <chunk>}; it has no 'output'");
     }

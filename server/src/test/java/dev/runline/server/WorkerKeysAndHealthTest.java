@@ -133,4 +133,25 @@ class WorkerKeysAndHealthTest {
         .contains("runline_workers_unhealthy{endpoint=\"remote\"}");
     assertThat(List.of(metrics.split("\n"))).noneMatch(line -> line.contains(RemoteFixture.WORKER_KEY));
   }
+
+  @Test
+  void aWorkerTakingFasterThanMaxTakeRateIsThrottledWithRetryAfter() {
+    remote = new RemoteFixture(ServerOptions.of("127.0.0.1", 0).withWorkerKeys(List.of(RemoteFixture.WORKER_KEY)),
+        endpoint -> endpoint.backendSetting("takeWait", "0ms").backendSetting("maxTakeRate", 1));
+
+    HttpFixture.Reply refused = null;
+    for (int i = 0; i < 5 && refused == null; i++) {
+      HttpFixture.Reply taken = remote.take("w-eager");
+      if (taken.status() == 429) {
+        refused = taken;
+      } else {
+        assertThat(taken.status()).isEqualTo(204);
+      }
+    }
+
+    assertThat(refused).as("a take refused within five at 1 a second").isNotNull();
+    assertThat(refused.text("error")).contains("maxTakeRate");
+    assertThat(refused.raw().headers().firstValue("Retry-After")).isPresent();
+    assertThat(remote.health().json().path("workers").path("throttled").asInt()).isEqualTo(1);
+  }
 }

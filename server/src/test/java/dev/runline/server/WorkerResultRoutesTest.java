@@ -177,4 +177,32 @@ class WorkerResultRoutesTest {
     await().atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(remote.statusBody(id).path("status").asText()).isEqualTo("IN_PROGRESS"));
   }
+
+  @Test
+  void aGeneratorsErrorSentToTheStreamRouteFailsTheJob() {
+    String id = taken("w1");
+    remote.chunk("w1", id, "{\"output\": \"partial\"}");
+
+    HttpFixture.Reply error = remote.chunk("w1", id, "{\"error\": \"handler: boom \\ntraceback: ...\"}");
+
+    assertThat(error.status()).isEqualTo(200);
+    JsonNode status = remote.statusBody(id);
+    assertThat(status.path("status").asText()).isEqualTo("FAILED");
+    assertThat(status.path("error").asText()).startsWith("handler: boom");
+  }
+
+  @Test
+  void aFailedRemoteJobRetriedIsTakenAgainAndCanComplete() {
+    String id = taken("w1");
+    remote.done("w1", id, false, "{\"error\": \"transient\"}");
+
+    assertThat(remote.client("/retry/" + id, "{}").text("status")).isEqualTo("IN_QUEUE");
+
+    assertThat(remote.take("w2").text("id")).isEqualTo(id);
+    remote.done("w2", id, false, "{\"output\": \"second time\"}");
+    JsonNode status = remote.statusBody(id);
+    assertThat(status.path("status").asText()).isEqualTo("COMPLETED");
+    assertThat(status.path("retries").asInt()).isEqualTo(1);
+    assertThat(status.path("workerId").asText()).isEqualTo("w2");
+  }
 }
