@@ -40,7 +40,8 @@ public final class RunlineBuilder {
   final List<String> apiKeys = new ArrayList<>();
   final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   final Map<String, BackendProvider> providers = new LinkedHashMap<>();
-  TimeSource time = TimeSource.system();
+  /** {@code null} until set: then the system's, or the wall clock with a shared store. */
+  TimeSource time;
   Timers timers;
   Executor executor = ForkJoinPool.commonPool();
   JobStore.Factory store = LocalJobStore.factory();
@@ -100,7 +101,7 @@ public final class RunlineBuilder {
 
   /**
    * The clock of every timeout, ttl, retention and rate limit (default:
-   * {@link System#nanoTime()}).
+   * {@link System#nanoTime()}; with a shared job store, {@link TimeSource#wallClock()}).
    */
   public RunlineBuilder time(TimeSource time) {
     this.time = Objects.requireNonNull(time, "time");
