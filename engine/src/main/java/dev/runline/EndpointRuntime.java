@@ -33,7 +33,7 @@ final class EndpointRuntime {
   EndpointRuntime(Endpoint config, RunlineEngine engine) {
     this.config = config;
     this.engine = engine;
-    this.limiter = new RouteLimiter(config, engine.time);
+    this.limiter = new RouteLimiter(config, engine.time, engine.rateBuckets);
   }
 
   /**
@@ -181,6 +181,14 @@ final class EndpointRuntime {
         job.interruptRunner();
       }
       JobStatus body = engine.ended(this, job, to);
+      if (shared != null && job.hasStreamFollowers()) {
+        // The followers here hear every chunk the store holds before they hear the end.
+        try {
+          shared.mirror(job);
+        } catch (StoreUnavailableException e) {
+          // They hear the end without the chunks they missed.
+        }
+      }
       // A plain handler's or a kernel's output is also its one stream chunk.
       job.signalEnd(to, body, job.finalChunk(to));
     }
@@ -269,7 +277,7 @@ final class EndpointRuntime {
     Fetcher f = fetcher;
     if (f != null) {
       f.stop();
-      engine.shared.giveBack(engine.shared.takenNotStarted(this));
+      engine.shared.giveBackOnStop(engine.shared.takenNotStarted(this));
     }
   }
 

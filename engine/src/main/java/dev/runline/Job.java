@@ -97,6 +97,10 @@ final class Job implements QueuedJob, StoredJob {
     this.lowPriority = record.lowPriority();
     this.sync = record.sync();
     this.state = record.state();
+    if (state.status().isTerminal()) {
+      // Its end was told where it happened: whoever waits here for it has it at once.
+      this.followers = Followers.ENDED;
+    }
   }
 
   /** All of this job, for a shared store. */
@@ -248,7 +252,14 @@ final class Job implements QueuedJob, StoredJob {
 
   @Override
   public Optional<Attempt> start(String workerId) {
-    JobState started = transition(Transitions.start(endpoint.workerName(workerId)));
+    JobState started;
+    try {
+      started = transition(Transitions.start(endpoint.workerName(workerId)));
+    } catch (StoreUnavailableException e) {
+      // The shared store is out of reach: not started here; it goes back to the queue once the store is.
+      endpoint.shared().giveBackLater(this);
+      return Optional.empty();
+    }
     return started == null ? Optional.empty() : Optional.of(new RunningAttempt(this, started));
   }
 
@@ -286,7 +297,7 @@ final class Job implements QueuedJob, StoredJob {
     SharedMode shared = endpoint.shared();
     if (shared != null) {
       // Kept in the shared store; followers on every node (this one too) hear of it from there.
-      return state.isRunOf(run) && shared.store.emit(this, run, chunk);
+      return state.isRunOf(run) && shared.emit(this, run, chunk);
     }
     CompletableFuture<Void> change;
     synchronized (this) {

@@ -46,6 +46,8 @@ public final class RunlineBuilder {
   Executor executor = ForkJoinPool.commonPool();
   JobStore.Factory store = LocalJobStore.factory();
   Intake.Factory intake = DirectIntake.factory();
+  /** {@code null}: the route limits' buckets in this process. */
+  dev.runline.spi.RateBuckets rateBuckets;
   /** The ring's wait strategy when {@link #intakeWaitStrategy} chose a ring, else {@code null}. */
   IntakeWaitStrategy waitStrategy;
   ShutdownMode shutdownMode = ShutdownMode.DRAIN;
@@ -148,6 +150,15 @@ public final class RunlineBuilder {
   /** How long {@link Runline#close()} waits for jobs before cancelling them (default 30 s). */
   public RunlineBuilder shutdownTimeout(Duration timeout) {
     this.shutdownTimeout = nonNegative("shutdownTimeout", timeout);
+    return this;
+  }
+
+  /**
+   * Where the token buckets of the route limits live (default: in this process). Nodes that
+   * share a job store share their buckets too, so a key's limit holds across all of them.
+   */
+  public RunlineBuilder rateBuckets(dev.runline.spi.RateBuckets buckets) {
+    this.rateBuckets = Objects.requireNonNull(buckets, "rateBuckets");
     return this;
   }
 

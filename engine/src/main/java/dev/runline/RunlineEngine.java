@@ -65,6 +65,8 @@ final class RunlineEngine implements Runline, Inspection {
   final TimeSource time;
   final Timers timers;
   final JobStore store;
+  /** The route limits' buckets when they are not in this process, or {@code null}. */
+  final dev.runline.spi.RateBuckets rateBuckets;
   /** With a store shared by several nodes: what the engine does differently; else {@code null}. */
   final SharedMode shared;
   final LongPolls longPolls;
@@ -86,6 +88,7 @@ final class RunlineEngine implements Runline, Inspection {
     this.listeners = b.listeners.toArray(JobListener[]::new);
     this.longPolls = new LongPolls(new WaitDeadlines(time, timers), executor);
     this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, timers);
+    this.rateBuckets = b.rateBuckets;
     this.store = b.store.open(new StoreContext());
     this.shared = store instanceof SharedJobStore s ? new SharedMode(s, this) : null;
     Intake.Factory intakes = b.intake;
@@ -273,6 +276,13 @@ final class RunlineEngine implements Runline, Inspection {
       shared.close();
     }
     store.close();
+    if (rateBuckets instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.warn("the rate limits' buckets did not close cleanly", e);
+      }
+    }
     if (ownedTimer != null) {
       ownedTimer.shutdownNow();
     }

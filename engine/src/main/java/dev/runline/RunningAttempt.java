@@ -54,7 +54,13 @@ final class RunningAttempt implements Attempt {
 
   private void end(Object output, Throwable thrown) {
     if (!isCancelled()) {
-      job.transition(Transitions.end(run, Outcome.of(output, thrown, job.endpoint.config)));
+      Transition end = Transitions.end(run, Outcome.of(output, thrown, job.endpoint.config));
+      try {
+        job.transition(end);
+      } catch (StoreUnavailableException e) {
+        // The shared store is out of reach: the result is kept here and written once it is back.
+        job.endpoint.shared().writeLater(job, end);
+      }
     }
   }
 
@@ -66,7 +72,11 @@ final class RunningAttempt implements Attempt {
   @Override
   public void progress(Object update) {
     Outcome.checkSize("progress update", update, job.endpoint.config);
-    job.transition(Transitions.progress(run, update));
+    try {
+      job.transition(Transitions.progress(run, update));
+    } catch (StoreUnavailableException e) {
+      // A progress value is news, not a result: with the shared store out of reach, it is dropped.
+    }
   }
 
   @Override

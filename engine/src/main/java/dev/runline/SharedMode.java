@@ -32,6 +32,8 @@ final class SharedMode {
   private static final Logger LOG = LoggerFactory.getLogger(SharedMode.class);
   /** How often the jobs followed here are looked at whatever the news, and idle objects dropped. */
   static final long RECONCILE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How often a change that could not be written is tried again. */
+  static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   final SharedJobStore store;
   private final RunlineEngine engine;
@@ -151,7 +153,11 @@ final class SharedMode {
     }
   }
 
-  /** Jobs this node took but will not start (it is stopping) go back to the store's queue. */
+  /**
+   * Jobs this node took but will not start (it is stopping) go back to the store's queue; with
+   * the store out of reach they stay claimed, and the other nodes take them back when this
+   * node's lease runs out.
+   */
   void giveBack(List<Job> taken) {
     if (taken.isEmpty()) {
       return;
@@ -159,6 +165,65 @@ final class SharedMode {
     store.giveBack(taken);
     for (Job job : taken) {
       inHand.remove(job.id());
+    }
+  }
+
+  /** {@link #giveBack} at shutdown: a store out of reach is logged, not thrown. */
+  void giveBackOnStop(List<Job> taken) {
+    try {
+      giveBack(taken);
+    } catch (StoreUnavailableException e) {
+      LOG.warn("node '{}' stops with {} job(s) it took and did not start: {}; the other nodes take them back"
+          + " when its lease runs out", node(), taken.size(), e.getMessage());
+      taken.forEach(job -> inHand.remove(job.id()));
+    }
+  }
+
+  /**
+   * A change a worker could not write (the store out of reach), typically a result: kept
+   * here and tried again every {@link #RETRY_NANOS} until it is written or no longer applies
+   * (the job was taken back from this node meanwhile, or ended otherwise).
+   */
+  void writeLater(Job job, Transition change) {
+    LOG.warn("job {}: the shared job store cannot be reached; its result is kept on node '{}' and written when"
+        + " the store is back", job.idText(), node());
+    engine.timers.schedule(() -> retry(job, change), RETRY_NANOS);
+  }
+
+  private void retry(Job job, Transition change) {
+    if (closed) {
+      LOG.error("job {}: node '{}' stopped before the shared job store came back; its result was not written",
+          job.idText(), node());
+      return;
+    }
+    try {
+      job.transition(change);
+    } catch (StoreUnavailableException e) {
+      engine.timers.schedule(() -> retry(job, change), RETRY_NANOS);
+    }
+  }
+
+  /** A job this node took but could not start (the store out of reach): given back once the store is there. */
+  void giveBackLater(Job job) {
+    engine.timers.schedule(() -> {
+      if (closed) {
+        return;
+      }
+      try {
+        giveBack(List.of(job));
+      } catch (StoreUnavailableException e) {
+        giveBackLater(job);
+      }
+    }, RETRY_NANOS);
+  }
+
+  /** A chunk into the shared store; with the store out of reach it is dropped, and the run goes on. */
+  boolean emit(Job job, JobState run, Object chunk) {
+    try {
+      return store.emit(job, run, chunk);
+    } catch (StoreUnavailableException e) {
+      LOG.warn("job {}: a stream chunk was dropped: {}", job.idText(), e.getMessage());
+      return true;
     }
   }
 

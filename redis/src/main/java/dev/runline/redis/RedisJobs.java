@@ -1,6 +1,8 @@
 package dev.runline.redis;
 
+import dev.runline.RunlineBuilder;
 import dev.runline.spi.JobStore;
+import dev.runline.spi.RateBuckets;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -47,6 +49,23 @@ public final class RedisJobs {
         return true;
       }
     };
+  }
+
+  /**
+   * The route limits' token buckets on the Redis of {@code options}, so that a key's limit
+   * holds across every node (give it to each node's builder with the store:
+   * {@link dev.runline.RunlineBuilder#rateBuckets}). The engine closes it.
+   */
+  public static RateBuckets rateBuckets(RedisOptions options) {
+    return new RedisRateBuckets(Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Makes {@code builder}'s engine a node of the service on the Redis of {@code options}: its
+   * job store and its rate limits there.
+   */
+  public static RunlineBuilder node(RunlineBuilder builder, RedisOptions options) {
+    return builder.jobStore(store(options)).rateBuckets(rateBuckets(options));
   }
 
   /**

@@ -9,7 +9,11 @@ import dev.runline.Health;
 import dev.runline.JobRequest;
 import dev.runline.JobStatus;
 import dev.runline.NotFoundException;
+import dev.runline.RateLimitedException;
+import dev.runline.Route;
+import dev.runline.RouteLimit;
 import dev.runline.Runline;
+import dev.runline.RunlineBuilder;
 import dev.runline.Status;
 import dev.runline.StreamBatch;
 import java.time.Duration;
@@ -62,16 +66,18 @@ class TwoNodesTest {
   }
 
   private Runline node(String name) {
-    Runline engine = Runline.builder()
+    RunlineBuilder builder = RedisJobs.node(Runline.builder(), RedisOptions.of(redis.uri()).withNode(name)
+        .withNamespace(namespace).withLeaseTimeout(Duration.ofSeconds(2)));
+    Runline engine = builder
         .apiKeys(KEY, OTHER_KEY)
-        .jobStore(RedisJobs.store(RedisOptions.of(redis.uri()).withNode(name).withNamespace(namespace)
-            .withLeaseTimeout(Duration.ofSeconds(2))))
         .shutdownTimeout(Duration.ofSeconds(2))
         .endpoint(Endpoint.builder("echo").handler(job -> job.input()).workers(2).build())
         .endpoint(Endpoint.builder("held").handler(job -> {
           release.await();
           return Map.of("released", true);
         }).workers(1).build())
+        .endpoint(Endpoint.builder("limited").handler(job -> job.input()).workers(1)
+            .limit(Route.RUN, RouteLimit.of(5, Duration.ofSeconds(60), 0)).build())
         .endpoint(Endpoint.builder("words").streamingHandler((job, sink) -> {
           for (String word : String.valueOf(job.input()).split(" ")) {
             sink.emit(word);
@@ -158,6 +164,18 @@ class TwoNodesTest {
     assertThat(first.stream()).extracting(StreamBatch.Chunk::output).containsExactly("one", "two", "three");
     assertThat(second.stream()).isEmpty();
     assertThat(second.status()).isEqualTo(Status.COMPLETED);
+  }
+
+  @Test
+  void aKeysRateLimitHoldsAcrossTheNodes() {
+    for (int i = 0; i < 5; i++) {
+      on(i % 2 == 0 ? a : b, "limited").run(JobRequest.of(i));
+    }
+
+    assertThatThrownBy(() -> on(a, "limited").run(JobRequest.of(5))).isInstanceOf(RateLimitedException.class);
+    assertThatThrownBy(() -> on(b, "limited").run(JobRequest.of(5))).isInstanceOf(RateLimitedException.class);
+    assertThat(b.as(OTHER_KEY).endpoint("limited").run(JobRequest.of(0)).status()).as("another key's bucket")
+        .isEqualTo(Status.IN_QUEUE);
   }
 
   @Test
