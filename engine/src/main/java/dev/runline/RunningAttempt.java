@@ -12,23 +12,17 @@ import java.util.Objects;
  */
 final class RunningAttempt implements Attempt {
   private final Job job;
-  private final int attempt;
-  private final int retries;
-  private final int redeliveries;
-  private final String workerId;
+  /** The state its start made: names this run (attempt, worker, start) in every change. */
+  private final JobState run;
 
-  /** The run of {@code job} that began as {@code started}, on {@code workerId}. */
-  RunningAttempt(Job job, JobState started, String workerId) {
+  RunningAttempt(Job job, JobState run) {
     this.job = job;
-    this.attempt = started.attempt();
-    this.retries = started.retries();
-    this.redeliveries = started.redeliveries();
-    this.workerId = workerId;
+    this.run = run;
   }
 
   @Override
   public void run(Handler handler) {
-    if (!job.bindRunner(attempt, Thread.currentThread())) {
+    if (!job.bindRunner(run, Thread.currentThread())) {
       return;
     }
     Object output = null;
@@ -64,45 +58,61 @@ final class RunningAttempt implements Attempt {
   public void fail(String error, Object output) {
     Objects.requireNonNull(error, "error");
     if (!isCancelled()) {
-      job.transition(Transitions.end(attempt, Outcome.reported(output, error, job.endpoint.config)));
+      Transition end = Transitions.end(run, Outcome.reported(output, error, job.endpoint.config));
+      try {
+        job.transition(end);
+      } catch (StoreUnavailableException e) {
+        // The shared store is out of reach: the result is kept here and written once it is back.
+        job.endpoint.shared().writeLater(job, end);
+      }
     }
   }
 
   @Override
   public boolean onStop(Runnable stop) {
-    return job.bindStopper(attempt, Objects.requireNonNull(stop, "stop"));
+    return job.bindStopper(run, Objects.requireNonNull(stop, "stop"));
   }
 
   @Override
   public boolean redeliver() {
-    return job.redeliver(attempt);
+    return job.redeliver(run);
   }
 
   @Override
   public int redeliveries() {
-    return redeliveries;
+    return run.redeliveries();
   }
 
   private void end(Object output, Throwable thrown) {
     if (!isCancelled()) {
-      job.transition(Transitions.end(attempt, Outcome.of(output, thrown, job.endpoint.config)));
+      Transition end = Transitions.end(run, Outcome.of(output, thrown, job.endpoint.config));
+      try {
+        job.transition(end);
+      } catch (StoreUnavailableException e) {
+        // The shared store is out of reach: the result is kept here and written once it is back.
+        job.endpoint.shared().writeLater(job, end);
+      }
     }
   }
 
   @Override
   public boolean emit(Object chunk) {
-    return job.emit(attempt, chunk);
+    return job.emit(run, chunk);
   }
 
   @Override
   public void progress(Object update) {
     Outcome.checkSize("progress update", update, job.endpoint.config);
-    job.transition(Transitions.progress(attempt, update));
+    try {
+      job.transition(Transitions.progress(run, update));
+    } catch (StoreUnavailableException e) {
+      // A progress value is news, not a result: with the shared store out of reach, it is dropped.
+    }
   }
 
   @Override
   public boolean isCancelled() {
-    return !Transitions.isRunning(job.state(), attempt);
+    return !job.state().isRunOf(run);
   }
 
   /** The chunks this attempt emitted so far (a streaming handler's aggregate output). */
@@ -132,16 +142,16 @@ final class RunningAttempt implements Attempt {
 
   @Override
   public int retries() {
-    return retries;
+    return run.retries();
   }
 
   @Override
   public String workerId() {
-    return workerId;
+    return run.workerId();
   }
 
   @Override
   public String toString() {
-    return "Attempt[" + job.idText() + " #" + attempt + " on " + workerId + "]";
+    return "Attempt[" + job.idText() + " #" + run.attempt() + " on " + run.workerId() + "]";
   }
 }

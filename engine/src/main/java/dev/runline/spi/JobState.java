@@ -28,9 +28,12 @@ public final class JobState {
   private final String workerId;
   /** How often a lost worker's run of this job was given back to the queue, over the job's life. */
   private final int redeliveries;
+  /** Grown by one by every change: a store shared by several nodes orders and checks changes by it. */
+  private final int version;
 
   private JobState(Status status, int attempt, long queuedAt, int startedMillis, int endedMillis, Object output,
-      String error, String workerId, int redeliveries) {
+      String error, String workerId, int redeliveries, int version) {
+    this.version = version;
     this.status = status;
     this.attempt = attempt;
     this.queuedAt = queuedAt;
@@ -42,14 +45,31 @@ public final class JobState {
     this.redeliveries = redeliveries;
   }
 
-  /** A job queued for its {@code attempt} (1 for the first run) at {@code now}. */
-  public static JobState queued(int attempt, long now) {
-    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, 0);
+  /**
+   * The state whose parts are these, as the accessors gave them: for a store that keeps the
+   * parts elsewhere and makes the state again from them.
+   */
+  public static JobState of(Status status, int attempt, long queuedAt, int startedMillis, int endedMillis,
+      Object output, String error, String workerId, int version) {
+    return new JobState(status, attempt, queuedAt, startedMillis, endedMillis, output, error, workerId, 0, version);
   }
 
-  /** This ended job queued again by a retry at {@code now}, as the next attempt. */
+  /** A job queued for its {@code attempt} (1 for the first run) at {@code now}. */
+  public static JobState queued(int attempt, long now) {
+    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, 0, 0);
+  }
+
+  /** The next attempt of this ended job, queued at {@code now}, with nothing of this one kept. */
   public JobState requeued(long now) {
-    return new JobState(Status.IN_QUEUE, attempt + 1, now, 0, 0, null, null, null, redeliveries);
+    return new JobState(Status.IN_QUEUE, attempt + 1, now, 0, 0, null, null, null, redeliveries, version + 1);
+  }
+
+  /**
+   * This attempt queued again as it was before it was taken, at {@code now}: for a store that
+   * takes a job back from a node that was lost while running it (the same attempt runs again).
+   */
+  public JobState redelivered(long now) {
+    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, redeliveries, version + 1);
   }
 
   /**
@@ -58,24 +78,26 @@ public final class JobState {
    * and the queue time kept, so the ttl still counts from submission.
    */
   public JobState redelivered() {
-    return new JobState(Status.IN_QUEUE, attempt + 1, queuedAt, 0, 0, null, null, null, redeliveries + 1);
+    return new JobState(Status.IN_QUEUE, attempt + 1, queuedAt, 0, 0, null, null, null, redeliveries + 1,
+        version + 1);
   }
 
   /** This attempt, taken by {@code worker} at {@code now}. */
   public JobState started(String worker, long now) {
     return new JobState(Status.IN_PROGRESS, attempt, queuedAt, millisSinceQueued(now), 0, null, null, worker,
-        redeliveries);
+        redeliveries, version + 1);
   }
 
   /** This running attempt showing {@code progress} as its output. */
   public JobState withProgress(Object progress) {
-    return new JobState(status, attempt, queuedAt, startedMillis, 0, progress, null, workerId, redeliveries);
+    return new JobState(status, attempt, queuedAt, startedMillis, 0, progress, null, workerId, redeliveries,
+        version + 1);
   }
 
   /** This attempt ended in {@code terminal} at {@code now}. */
   public JobState ended(Status terminal, Object out, String err, long now) {
     return new JobState(terminal, attempt, queuedAt, startedMillis, millisSinceQueued(now), out, err, workerId,
-        redeliveries);
+        redeliveries, version + 1);
   }
 
   /**
@@ -91,9 +113,34 @@ public final class JobState {
     return status;
   }
 
+  /** Milliseconds from the queue time to the start (rounded up), or 0 when not started. */
+  public int startedMillis() {
+    return startedMillis;
+  }
+
+  /** Milliseconds from the queue time to the end (rounded up), or 0 while live. */
+  public int endedMillis() {
+    return endedMillis;
+  }
+
   /**
-   * 1 for the first run, grown by one by each retry and each redelivery: each run of the job
-   * has its own number, so a change that names a run reaches no other.
+   * Whether this state is IN_PROGRESS in the run that {@code run} started: the same attempt,
+   * taken by the same worker at the same time. A redelivered job runs the same attempt again,
+   * on another worker: a change computed for the first run must not reach the second.
+   */
+  public boolean isRunOf(JobState run) {
+    return status == Status.IN_PROGRESS && attempt == run.attempt && startedMillis == run.startedMillis
+        && java.util.Objects.equals(workerId, run.workerId);
+  }
+
+  /** Grown by one by every change of the job (0 when admitted). */
+  public int version() {
+    return version;
+  }
+
+  /**
+   * 1 for the first run, grown by one by each retry and each redelivery of a lost worker's run:
+   * each such run has its own number, so a change that names a run reaches no other.
    */
   public int attempt() {
     return attempt;
