@@ -410,7 +410,10 @@ final class RemoteBackend implements Backend, RemoteWorkers {
         }
       }
       workersLost.add(lost.size());
-      workers.values().removeIf(w -> w.jobs.isEmpty() && w.openPolls == 0 && now - w.lastSeen >= leaseNanos);
+      // A worker that owes stop signals (its jobs were just taken back) is kept a lease longer,
+      // so that it learns of them should it come back.
+      workers.values().removeIf(w -> w.jobs.isEmpty() && w.openPolls == 0 && !lost.contains(w)
+          && now - w.lastSeen >= (w.stops.isEmpty() ? leaseNanos : 2 * leaseNanos));
       look = timers.schedule(this::lookAtLeases, lookNanos);
     }
     takeBack(expired, "no heartbeat naming it and no result for " + settings.leaseTimeout().toMillis()

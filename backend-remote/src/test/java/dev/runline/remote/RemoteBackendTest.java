@@ -89,13 +89,13 @@ class RemoteBackendTest {
 
     String id = run("x");
     assertThat(held).isCompleted();
-    assertThat(held.join()).extracting(WorkerJob::id).containsExactly(id);
+    assertThat(held.getNow(null)).extracting(WorkerJob::id).containsExactly(id);
 
     CompletableFuture<List<WorkerJob>> empty = workers.take("w1", 1);
     time.advance(TAKE_WAIT.minusMillis(1));
     assertThat(empty).isNotDone();
     time.advance(Duration.ofMillis(1));
-    assertThat(empty.join()).isEmpty();
+    assertThat(empty.getNow(null)).isEmpty();
   }
 
   @Test
@@ -117,8 +117,8 @@ class RemoteBackendTest {
       run(i);
     }
 
-    assertThat(workers.take("w1", 10).join()).hasSize(3);
-    assertThat(workers.take("w1", 10).join()).hasSize(2);
+    assertThat(workers.take("w1", 10).getNow(null)).hasSize(3);
+    assertThat(workers.take("w1", 10).getNow(null)).hasSize(2);
   }
 
   @Test
@@ -268,7 +268,7 @@ class RemoteBackendTest {
 
     client.cancel(id);
 
-    assertThat(stops.join()).containsExactly(id);
+    assertThat(stops.getNow(null)).containsExactly(id);
     assertThat(client.status(id).status()).isEqualTo(Status.CANCELLED);
     assertThat(workers.stopSignals("w1")).as("each stop is told once").isNotDone();
   }
@@ -332,7 +332,7 @@ class RemoteBackendTest {
     takeOne("w1");
     time.advance(LEASE.plusSeconds(10));
     takeOne("w2");
-    workers.stopSignals("w1").join();
+    assertThat(workers.stopSignals("w1").getNow(null)).as("told when its job was taken back").containsExactly(id);
 
     workers.ping("w1", List.of(id), null);
 
@@ -345,9 +345,9 @@ class RemoteBackendTest {
     start(endpoint -> endpoint.backendSetting("maxTakeRate", 1).backendSetting("takeWait", 0));
     run("x");
     takeOne("busy");
-    workers.take("idle", 1).join();
+    workers.take("idle", 1).getNow(null);
     workers.ping("sick", List.of(), "gpu check failed");
-    workers.take("greedy", 1).join();
+    workers.take("greedy", 1).getNow(null);
     assertThatThrownBy(() -> workers.take("greedy", 1)).isInstanceOf(WorkerThrottledException.class)
         .hasMessageContaining("maxTakeRate");
 
@@ -367,8 +367,8 @@ class RemoteBackendTest {
 
     engine.close();
 
-    assertThat(take.join()).isEmpty();
-    assertThat(stops.join()).isEmpty();
+    assertThat(take.getNow(null)).isEmpty();
+    assertThat(stops.getNow(null)).isEmpty();
   }
 
   @Test
