@@ -302,10 +302,18 @@ final class SharedMode {
   // ---- news from other nodes -------------------------------------------------------------
 
   /** The store's news of job {@code id}: handled in order, off the store's own threads. */
-  void changed(JobId id) {
-    if (!closed && jobs.containsKey(id)) {
-      news.execute(() -> apply(id));
+  void changed(JobId id, int version) {
+    Job job = jobs.get(id);
+    if (closed || job == null) {
+      return;
     }
+    if (version >= 0 && job.state().version() >= version) {
+      return; // made here, or already seen
+    }
+    if (!inHand.containsKey(id) && !job.isFollowed()) {
+      return; // no one here needs it now: a later read loads the job from the store
+    }
+    news.execute(() -> apply(id));
   }
 
   private void apply(JobId id) {
