@@ -46,13 +46,14 @@ import java.util.concurrent.atomic.LongAdder;
  * EVALSHA calls are round trips (each script is one), "commands" counts every command Redis
  * ran, those inside scripts included.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.runline.benchmarks.ClusterBenchmark [SECONDS [OUT.json]]}
- * (default 10 s per configuration). Needs {@code redis-server} on the PATH.
+ * <p>Usage: {@code java -cp benchmarks.jar dev.runline.benchmarks.ClusterBenchmark [SECONDS [OUT.json
+ * [WORKERS]]]} (default 10 s per configuration, 2 workers per node: a worker waits on Redis
+ * twice per job, so more workers overlap those waits). Needs {@code redis-server} on the PATH.
  */
 public final class ClusterBenchmark {
   static final int PRODUCERS = 2;
   static final int IN_FLIGHT = 500;
-  static final int WORKERS_PER_NODE = 2;
+  static final int DEFAULT_WORKERS_PER_NODE = 2;
   static final int LATENCY_SAMPLES = 3_000;
   static final int LATENCY_WARMUP = 1_000;
   static final String KEY = "cluster-benchmark-key";
@@ -62,17 +63,18 @@ public final class ClusterBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     Path out = args.length > 1 ? Path.of(args[1]) : null;
+    int workers = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_WORKERS_PER_NODE;
     ObjectNode json = Json.mapper().createObjectNode();
     json.put("measuredAt", Instant.now().toString());
     json.put("machine", Machine.describe());
     json.put("seconds", seconds);
     json.put("producers", PRODUCERS);
     json.put("inFlightPerProducer", IN_FLIGHT);
-    json.put("workersPerNode", WORKERS_PER_NODE);
+    json.put("workersPerNode", workers);
     ArrayNode results = json.putArray("results");
     try (RedisServer redis = RedisServer.start()) {
       for (int nodes = 0; nodes <= 3; nodes++) {
-        results.add(measure(redis, nodes, seconds));
+        results.add(measure(redis, nodes, seconds, workers));
       }
     }
     System.out.println(json.toPrettyString());
@@ -83,7 +85,7 @@ public final class ClusterBenchmark {
   }
 
   /** {@code nodes} nodes on {@code redis}; 0 is one engine with its jobs in memory. */
-  private static ObjectNode measure(RedisServer redis, int nodes, int seconds) throws Exception {
+  private static ObjectNode measure(RedisServer redis, int nodes, int seconds, int workers) throws Exception {
     String name = nodes == 0 ? "memory, 1 engine" : "redis, " + nodes + (nodes == 1 ? " node" : " nodes");
     String namespace = "bench-" + System.nanoTime();
     LongAdder completed = new LongAdder();
@@ -106,7 +108,7 @@ public final class ClusterBenchmark {
                 room.release();
               }
             })
-            .endpoint(NoopJobs.endpoint(WORKERS_PER_NODE, job -> job.input()).build())
+            .endpoint(NoopJobs.endpoint(workers, job -> job.input()).build())
             .build());
       }
       List<EndpointClient> clients = engines.stream().map(e -> e.as(KEY).endpoint(NoopJobs.ENDPOINT)).toList();
