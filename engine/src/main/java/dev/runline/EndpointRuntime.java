@@ -186,16 +186,25 @@ final class EndpointRuntime {
         job.interruptRunner();
       }
       JobStatus body = engine.ended(this, job, to);
-      if (shared != null && job.hasStreamFollowers()) {
-        // The followers here hear every chunk the store holds before they hear the end.
-        try {
-          shared.mirror(job);
-        } catch (StoreUnavailableException e) {
-          // They hear the end without the chunks they missed.
-        }
+      if (shared != null) {
+        mirrorBeforeTheEnd(job);
       }
       // A plain handler's or a kernel's output is also its one stream chunk.
       job.signalEnd(to, body, job.finalChunk(to));
+    }
+  }
+
+  /**
+   * With a shared store: the stream followers here hear every chunk the store holds before
+   * they hear the end (the news of the last chunks may still be on their way).
+   */
+  private void mirrorBeforeTheEnd(Job job) {
+    if (job.hasStreamFollowers()) {
+      try {
+        engine.shared.mirror(job);
+      } catch (StoreUnavailableException e) {
+        // They hear the end without the chunks they missed.
+      }
     }
   }
 
@@ -213,6 +222,7 @@ final class EndpointRuntime {
       if (from.status() == Status.IN_PROGRESS && (to.status() == Status.CANCELLED || to.status() == Status.TIMED_OUT)) {
         job.interruptRunner();
       }
+      mirrorBeforeTheEnd(job);
       job.signalEnd(to, null, job.finalChunk(to));
       return;
     }
