@@ -17,6 +17,21 @@ public interface Inspection {
    */
   Health health(String endpoint);
 
+  /**
+   * The definition of endpoint {@code name}: its backend, workers and limits.
+   *
+   * @throws NotFoundException when there is no endpoint of that name
+   */
+  Endpoint endpoint(String name);
+
+  /**
+   * Adds a listener told of every job that reaches a terminal state from now on, like one
+   * given to {@link RunlineBuilder#listener}, for a host that attaches it to a running
+   * engine (e.g. a server started on an engine built elsewhere). Close the returned handle
+   * to remove it.
+   */
+  AutoCloseable listen(JobListener listener);
+
   /** Webhook deliveries since start, over every endpoint. */
   Webhooks webhooks();
 
