@@ -76,6 +76,13 @@ public final class Main implements Callable<Integer> {
       description = "The longest wait a long poll (/runsync, /status-sync, /stream) may hold (default: ${DEFAULT-VALUE})")
   long maxWaitMillis = HttpApi.MAX_WAIT;
 
+  /** On or off, as {@code --dashboard} takes it. */
+  enum Switch { ON, OFF }
+
+  @Option(names = "--dashboard", paramLabel = "on|off",
+      description = "Serve the dashboard at /dashboard/ (default: ${DEFAULT-VALUE})")
+  Switch dashboard = Switch.ON;
+
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -94,6 +101,7 @@ public final class Main implements Callable<Integer> {
    */
   static int execute(Main main, PrintWriter err, String... args) {
     return new CommandLine(main)
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setErr(err)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println("runline-server: " + e.getMessage());
@@ -178,7 +186,8 @@ public final class Main implements Callable<Integer> {
           .withMaxConnections(maxConnections)
           .withBodyLimits(runBodyBytes, runSyncBodyBytes)
           .withMaxWaitMillis(maxWaitMillis)
-          .withEventLoops(eventLoops));
+          .withEventLoops(eventLoops)
+          .withDashboard(dashboard == Switch.ON));
     } catch (RuntimeException e) {
       engine.close();
       throw e;
@@ -186,6 +195,9 @@ public final class Main implements Callable<Integer> {
     String base = "http://" + host + ":" + server.port();
     LOG.info("runline-server listening on {} with endpoints {}", base, engine.inspect().endpoints());
     out.println("Runline is serving " + engine.inspect().endpoints() + " at " + base + "/v2/{endpoint_id}/...");
+    if (dashboard == Switch.ON) {
+      out.println("Dashboard: " + base + Dashboard.PATH + "/ (it asks for an API key)");
+    }
     if (generated) {
       // Printed once, to the console only, never to the log.
       out.println("No API key was configured; this run's key is: " + keys.get(0));
