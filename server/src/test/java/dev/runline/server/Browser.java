@@ -35,6 +35,17 @@ final class Browser implements AutoCloseable {
   private static final List<Path> CHROMEDRIVER = List.of(Path.of("/usr/bin/chromedriver"),
       Path.of("/usr/lib/chromium/chromedriver"));
 
+  /**
+   * Selenium warns that it has no DevTools binding for this Chromium's version; the tests use
+   * WebDriver only, not DevTools. Held here so the setting is not collected with the logger.
+   */
+  private static final java.util.logging.Logger CDP_FINDER =
+      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+  static {
+    CDP_FINDER.setLevel(Level.SEVERE);
+  }
+
   final ChromeDriver driver;
   /** Console entries read so far (reading the log empties it). */
   private final List<LogEntry> console = new ArrayList<>();
@@ -123,12 +134,18 @@ final class Browser implements AutoCloseable {
     shown("#views");
   }
 
-  /** Every console entry since the browser started. */
+  /** Every console entry since the browser started, or since {@link #clearConsole}. */
   List<LogEntry> console() {
     for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
       console.add(entry);
     }
     return List.copyOf(console);
+  }
+
+  /** Forgets the console entries so far: {@link #consoleErrors} then counts from here. */
+  void clearConsole() {
+    console();
+    console.clear();
   }
 
   /** Console entries at level SEVERE (errors: a failed script, a refused request, a CSP violation). */
