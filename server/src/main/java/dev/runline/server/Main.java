@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -76,12 +77,24 @@ public final class Main implements Callable<Integer> {
       description = "The longest wait a long poll (/runsync, /status-sync, /stream) may hold (default: ${DEFAULT-VALUE})")
   long maxWaitMillis = HttpApi.MAX_WAIT;
 
-  /** On or off, as {@code --dashboard} takes it. */
-  enum Switch { ON, OFF }
+  @Option(names = "--dashboard", paramLabel = "on|off", arity = "1", converter = OnOff.class,
+      description = "Serve the dashboard at /dashboard/ (default: on)")
+  boolean dashboard = true;
 
-  @Option(names = "--dashboard", paramLabel = "on|off",
-      description = "Serve the dashboard at /dashboard/ (default: ${DEFAULT-VALUE})")
-  Switch dashboard = Switch.ON;
+  /** {@code on} or {@code off} (also {@code true} or {@code false}), in any case. */
+  static final class OnOff implements CommandLine.ITypeConverter<Boolean> {
+    @Override
+    public Boolean convert(String value) {
+      switch (value.trim().toLowerCase(Locale.ROOT)) {
+        case "on", "true":
+          return true;
+        case "off", "false":
+          return false;
+        default:
+          throw new CommandLine.TypeConversionException("expected on or off, was '" + value + "'");
+      }
+    }
+  }
 
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -101,7 +114,6 @@ public final class Main implements Callable<Integer> {
    */
   static int execute(Main main, PrintWriter err, String... args) {
     return new CommandLine(main)
-        .setCaseInsensitiveEnumValuesAllowed(true)
         .setErr(err)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           cmd.getErr().println("runline-server: " + e.getMessage());
@@ -187,7 +199,7 @@ public final class Main implements Callable<Integer> {
           .withBodyLimits(runBodyBytes, runSyncBodyBytes)
           .withMaxWaitMillis(maxWaitMillis)
           .withEventLoops(eventLoops)
-          .withDashboard(dashboard == Switch.ON));
+          .withDashboard(dashboard));
     } catch (RuntimeException e) {
       engine.close();
       throw e;
@@ -195,7 +207,7 @@ public final class Main implements Callable<Integer> {
     String base = "http://" + host + ":" + server.port();
     LOG.info("runline-server listening on {} with endpoints {}", base, engine.inspect().endpoints());
     out.println("Runline is serving " + engine.inspect().endpoints() + " at " + base + "/v2/{endpoint_id}/...");
-    if (dashboard == Switch.ON) {
+    if (dashboard) {
       out.println("Dashboard: " + base + Dashboard.PATH + "/ (it asks for an API key)");
     }
     if (generated) {

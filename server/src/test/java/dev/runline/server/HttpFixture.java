@@ -39,6 +39,11 @@ final class HttpFixture implements AutoCloseable {
     this.client = test.client;
   }
 
+  /** The server under test, for calls with another key. */
+  TestServer test() {
+    return test;
+  }
+
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + server.port() + path);
   }
