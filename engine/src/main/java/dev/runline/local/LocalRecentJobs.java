@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A {@link RecentJobs} window in this process's memory: a ring of the last {@code capacity}
  * ids, each slot holding its position with its id, so a walk that meets a slot already
  * overwritten by a newer id (or not yet written) skips it instead of listing it out of order.
- * Adding is one increment of a counter and one write of a slot; no lock.
+ * Adding is one increment of a counter and one ordered write of a slot; no lock.
  */
 public final class LocalRecentJobs implements RecentJobs {
   /** An id and the position it was given; immutable, so a slot is read whole. */
@@ -37,7 +37,8 @@ public final class LocalRecentJobs implements RecentJobs {
   @Override
   public void add(JobId id) {
     long position = next.getAndIncrement();
-    ring.set(slot(position), new Entry(position, id));
+    // An ordered store is enough: a walk that misses the newest id by a moment is still right.
+    ring.lazySet(slot(position), new Entry(position, id));
   }
 
   @Override
