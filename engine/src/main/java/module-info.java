@@ -23,4 +23,5 @@ module dev.runline.engine {
   opens dev.runline.config to com.fasterxml.jackson.databind;
 
   uses dev.runline.spi.BackendProvider;
+  uses dev.runline.spi.SharedStoreProvider;
 }

@@ -40,6 +40,14 @@ final class ApiKeys {
     }
   }
 
+  /**
+   * What a store shared by several nodes keeps of the key that submitted a job: its SHA-256,
+   * the same on every node, from which the key cannot be found.
+   */
+  static String digest(String key) {
+    return Hashing.sha256().hashString(key, StandardCharsets.UTF_8).toString();
+  }
+
   boolean isOpen() {
     return open;
   }

@@ -99,7 +99,7 @@ final class EndpointHandle implements EndpointClient {
       admit(() -> {
         endpoint.reserve();
         if (!job.requeue()) {
-          endpoint.counts.unreserve();
+          endpoint.unreserve();
           throw notRetryable(job, job.state().status());
         }
         endpoint.enqueue(job);
@@ -119,7 +119,7 @@ final class EndpointHandle implements EndpointClient {
     return call(Route.PURGE_QUEUE, () -> {
       Transition purge = Transitions.endQueued(Status.CANCELLED, null);
       long removed = 0;
-      for (Job job : endpoint.queuedJobs()) {
+      for (Job job : endpoint.queuedEverywhere()) {
         if (job.owner.equals(owner) && job.transition(purge) != null) {
           removed++;
         }

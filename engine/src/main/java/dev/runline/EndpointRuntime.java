@@ -30,22 +30,65 @@ final class EndpointRuntime {
 
   private Intake intake;
   private Backend backend;
+  /** With a shared store: takes this node's share of the shared queue into the backend. */
+  private Fetcher fetcher;
 
   EndpointRuntime(Endpoint config, RunlineEngine engine) {
     this.config = config;
     this.engine = engine;
-    this.limiter = new RouteLimiter(config, engine.time);
+    this.limiter = new RouteLimiter(config, engine.time, engine.rateBuckets);
     this.recent = config.recentJobs() > 0 ? engine.store.recentJobs(config.name(), config.recentJobs()) : null;
   }
 
-  /** Opens the backend, then the intake that feeds it. */
+  /**
+   * Opens the backend, then what feeds it: the intake, or with a shared store the fetcher
+   * that takes jobs from the store's queue.
+   */
   void open(dev.runline.spi.BackendProvider provider, Intake.Factory intakes) {
     backend = provider.open(new Context());
     try {
-      intake = intakes.open(new IntakeContext());
+      if (engine.shared == null) {
+        intake = intakes.open(new IntakeContext());
+      } else {
+        fetcher = new Fetcher(this, engine.shared);
+        fetcher.start();
+      }
     } catch (RuntimeException | Error e) {
       backend.close();
       throw e;
+    }
+  }
+
+  /** The shared mode of the engine, or {@code null} when its store is this process's. */
+  SharedMode shared() {
+    return engine.shared;
+  }
+
+  /** A worker's name as jobs show it: with a shared store, prefixed by this node's ("node-a/cpu-echo-0"). */
+  String workerName(String workerId) {
+    SharedMode shared = engine.shared;
+    return shared == null ? workerId : shared.node() + "/" + workerId;
+  }
+
+  /** The backend's workers on this node. */
+  Health.Workers localWorkers() {
+    return backend.workers();
+  }
+
+  /** Hands jobs this node took from the shared queue to the backend. */
+  void dispatch(List<QueuedJob> jobs) {
+    try {
+      backend.dispatch(jobs);
+    } catch (RuntimeException | Error e) {
+      refused(List.copyOf(jobs));
+    }
+  }
+
+  /** With a shared store: a job this node held left its hand, so its fetcher may take another. */
+  void fetcherMayTake() {
+    Fetcher f = fetcher;
+    if (f != null) {
+      f.roomChanged();
     }
   }
 
@@ -67,10 +110,37 @@ final class EndpointRuntime {
    * @throws QueueFullException when the queue is full
    */
   void reserve() {
+    if (engine.shared != null) {
+      // The shared store counts and bounds the queue when it admits the job.
+      return;
+    }
     if (!counts.reserve(config.queueCapacity())) {
       throw new QueueFullException("endpoint '" + name() + "' has " + config.queueCapacity()
           + " jobs waiting, its queue capacity; nothing was accepted, retry later");
     }
+  }
+
+  /** Gives back a place {@link #reserve} took for a job that was not queued after all. */
+  void unreserve() {
+    if (engine.shared == null) {
+      counts.unreserve();
+    }
+  }
+
+  /** Every queued job of the endpoint: this process's, or with a shared store every node's. */
+  List<Job> queuedEverywhere() {
+    SharedMode shared = engine.shared;
+    if (shared == null) {
+      return queuedJobs();
+    }
+    List<Job> queued = new ArrayList<>();
+    for (dev.runline.spi.JobRecord record : shared.store.queued(name())) {
+      Job job = shared.restore(record);
+      if (job != null) {
+        queued.add(job);
+      }
+    }
+    return queued;
   }
 
   /**
@@ -79,6 +149,15 @@ final class EndpointRuntime {
    * @throws QueueFullException when the intake refuses it (the job ends CANCELLED and leaves the store)
    */
   void enqueue(Job job) {
+    SharedMode shared = engine.shared;
+    if (shared != null) {
+      if (job.state().attempt() == 1 && !shared.admit(job)) {
+        throw new QueueFullException("endpoint '" + name() + "' has " + config.queueCapacity()
+            + " jobs waiting, its queue capacity; nothing was accepted, retry later");
+      }
+      // A retried job went back to the shared queue with the change that requeued it.
+      return;
+    }
     if (!intake.offer(job)) {
       job.transition(Transitions.endQueued(Status.CANCELLED, "not queued: the intake is full"));
       store().remove(job);
@@ -91,7 +170,13 @@ final class EndpointRuntime {
     if (from.status() == to.status()) {
       return;
     }
-    counts.moved(from.status(), to.status());
+    SharedMode shared = engine.shared;
+    if (shared == null) {
+      counts.moved(from.status(), to.status());
+    } else {
+      // The shared store counted the change with it.
+      shared.moved(job, to);
+    }
     engine.changed();
     if (to.status().isTerminal()) {
       if (from.status() == Status.IN_PROGRESS && (to.status() == Status.CANCELLED || to.status() == Status.TIMED_OUT)) {
@@ -100,8 +185,42 @@ final class EndpointRuntime {
         job.interruptRunner();
       }
       JobStatus body = engine.ended(this, job, to);
+      if (shared != null && job.hasStreamFollowers()) {
+        // The followers here hear every chunk the store holds before they hear the end.
+        try {
+          shared.mirror(job);
+        } catch (StoreUnavailableException e) {
+          // They hear the end without the chunks they missed.
+        }
+      }
       // A plain handler's or a kernel's output is also its one stream chunk.
       job.signalEnd(to, body, job.finalChunk(to));
+    }
+  }
+
+  /**
+   * A change of {@code job} another node made, seen here ({@link Job#observe}): what it means
+   * on this node. The listeners and the webhook were the changing node's.
+   */
+  void onObserved(Job job, JobState from, JobState to) {
+    if (from.status() == to.status() && from.attempt() == to.attempt()) {
+      return;
+    }
+    engine.shared.moved(job, to);
+    engine.changed();
+    if (to.status().isTerminal()) {
+      if (from.status() == Status.IN_PROGRESS && (to.status() == Status.CANCELLED || to.status() == Status.TIMED_OUT)) {
+        job.interruptRunner();
+      }
+      job.signalEnd(to, null, job.finalChunk(to));
+      return;
+    }
+    if (from.status() == Status.IN_PROGRESS && to.status() == Status.IN_QUEUE) {
+      // Taken back from a node thought lost: a run still going here is void.
+      job.interruptRunner();
+    }
+    if (to.attempt() != from.attempt() || to.status() == Status.IN_QUEUE && from.status() != Status.IN_QUEUE) {
+      job.newAttemptSeen();
     }
   }
 
@@ -111,6 +230,12 @@ final class EndpointRuntime {
    * our own would cost every job two updates.
    */
   List<Job> liveJobs(Status status) {
+    SharedMode shared = engine.shared;
+    if (shared != null) {
+      // This node's own: those it took and has not started, those it runs.
+      return status == Status.IN_QUEUE ? shared.takenNotStarted(this) : shared.running().stream()
+          .filter(job -> job.endpoint == this).toList();
+    }
     List<Job> jobs = new ArrayList<>();
     store().forEachLive(stored -> {
       if (stored instanceof Job job && job.endpoint == this && job.state().status() == status) {
@@ -136,16 +261,37 @@ final class EndpointRuntime {
   }
 
   boolean isIdle() {
-    return counts.isIdle();
+    SharedMode shared = engine.shared;
+    return shared == null ? counts.isIdle() : shared.inHand(this) == 0;
   }
 
   Health health() {
-    return new Health(counts.snapshot(), backend.workers());
+    SharedMode shared = engine.shared;
+    if (shared == null) {
+      return new Health(counts.snapshot(), backend.workers());
+    }
+    return new Health(shared.store.counts(name()), shared.store.workers(name()));
+  }
+
+  /**
+   * With a shared store, before the wait for the running jobs: stops taking jobs, and gives
+   * back those taken and not started, which other nodes may run.
+   */
+  void stopTaking() {
+    Fetcher f = fetcher;
+    if (f != null) {
+      f.stop();
+      engine.shared.giveBackOnStop(engine.shared.takenNotStarted(this));
+    }
   }
 
   /** Stops the intake (after handing over what it holds), then the backend. */
   void close() {
-    intake.close();
+    if (intake != null) {
+      intake.close();
+    } else if (fetcher != null) {
+      fetcher.stop();
+    }
     backend.close();
   }
 

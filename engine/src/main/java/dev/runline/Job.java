@@ -2,6 +2,7 @@ package dev.runline;
 
 import dev.runline.spi.Attempt;
 import dev.runline.spi.JobId;
+import dev.runline.spi.JobRecord;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.QueuedJob;
@@ -82,6 +83,33 @@ final class Job implements QueuedJob, StoredJob {
     this.state = JobState.queued(1, now);
   }
 
+  /** This node's object for a job another node (or this one, earlier) stored in a shared store. */
+  Job(JobRecord record, EndpointRuntime endpoint) {
+    JobId id = record.id();
+    this.idHigh = id.high();
+    this.idLow = id.low();
+    this.endpoint = endpoint;
+    this.owner = record.owner();
+    this.input = record.input();
+    this.extras = record.webhook() == null && record.s3Config() == null ? Extras.NONE
+        : new Extras(record.webhook(), record.s3Config());
+    this.ttlMillis = record.ttlMillis();
+    this.executionTimeoutMillis = record.executionTimeoutMillis();
+    this.lowPriority = record.lowPriority();
+    this.sync = record.sync();
+    this.state = record.state();
+    if (state.status().isTerminal()) {
+      // Its end was told where it happened: whoever waits here for it has it at once.
+      this.followers = Followers.ENDED;
+    }
+  }
+
+  /** All of this job, for a shared store. */
+  JobRecord record() {
+    return new JobRecord(id(), endpoint.name(), owner, input, ttlMillis, executionTimeoutMillis, lowPriority, sync,
+        webhook(), s3Config(), state);
+  }
+
   // ---- the transition primitive --------------------------------------------------------
 
   /**
@@ -113,6 +141,25 @@ final class Job implements QueuedJob, StoredJob {
   @Override
   public boolean compareAndSetState(JobState expected, JobState next) {
     return STATE.compareAndSet(this, expected, next);
+  }
+
+  /**
+   * A state a shared store holds for this job, which may be newer than the one this node saw
+   * (another node changed the job): takes it when it is, and does what a change seen from
+   * elsewhere does here (the listeners and the webhook were the changing node's).
+   */
+  @Override
+  public void observe(JobState kept) {
+    while (true) {
+      JobState seen = state;
+      if (kept.version() <= seen.version()) {
+        return;
+      }
+      if (STATE.compareAndSet(this, seen, kept)) {
+        endpoint.onObserved(this, seen, kept);
+        return;
+      }
+    }
   }
 
   // ---- identity ------------------------------------------------------------------------
@@ -183,6 +230,11 @@ final class Job implements QueuedJob, StoredJob {
   }
 
   @Override
+  public int queueCapacity() {
+    return endpoint.config.queueCapacity();
+  }
+
+  @Override
   public long retentionNanos() {
     Endpoint config = endpoint.config;
     return (sync ? config.runSyncRetention() : config.runRetention()).toNanos();
@@ -201,13 +253,20 @@ final class Job implements QueuedJob, StoredJob {
 
   @Override
   public Optional<Attempt> start(String workerId) {
-    JobState started = transition(Transitions.start(workerId));
-    return started == null ? Optional.empty() : Optional.of(new RunningAttempt(this, started.attempt(), workerId));
+    JobState started;
+    try {
+      started = transition(Transitions.start(endpoint.workerName(workerId)));
+    } catch (StoreUnavailableException e) {
+      // The shared store is out of reach: not started here; it goes back to the queue once the store is.
+      endpoint.shared().giveBackLater(this);
+      return Optional.empty();
+    }
+    return started == null ? Optional.empty() : Optional.of(new RunningAttempt(this, started));
   }
 
-  /** Binds {@code thread} as the runner of {@code attempt}; {@code false} when that attempt no longer runs. */
-  synchronized boolean bindRunner(int attempt, Thread thread) {
-    if (!Transitions.isRunning(state, attempt)) {
+  /** Binds {@code thread} as the runner of {@code run}; {@code false} when that run is over. */
+  synchronized boolean bindRunner(JobState run, Thread thread) {
+    if (!state.isRunOf(run)) {
       return false;
     }
     followers().runner = thread;
@@ -233,12 +292,17 @@ final class Job implements QueuedJob, StoredJob {
     }
   }
 
-  /** Adds a chunk of a running attempt; {@code false} once that attempt ended. */
-  boolean emit(int attempt, Object chunk) {
+  /** Adds a chunk of a running attempt; {@code false} once that run is over. */
+  boolean emit(JobState run, Object chunk) {
     Outcome.checkSize("stream chunk", chunk, endpoint.config);
+    SharedMode shared = endpoint.shared();
+    if (shared != null) {
+      // Kept in the shared store; followers on every node (this one too) hear of it from there.
+      return state.isRunOf(run) && shared.emit(this, run, chunk);
+    }
     CompletableFuture<Void> change;
     synchronized (this) {
-      if (!Transitions.isRunning(state, attempt)) {
+      if (!state.isRunOf(run)) {
         return false;
       }
       change = stream().add(chunk);
@@ -250,7 +314,12 @@ final class Job implements QueuedJob, StoredJob {
   }
 
   /** The chunks of the current attempt so far. */
-  synchronized List<Object> chunks() {
+  List<Object> chunks() {
+    SharedMode shared = endpoint.shared();
+    return shared != null ? shared.store.chunks(id()) : localChunks();
+  }
+
+  private synchronized List<Object> localChunks() {
     StreamLog stream = followers == null ? null : followers.stream;
     return stream == null ? List.of() : stream.chunks();
   }
@@ -298,8 +367,47 @@ final class Job implements QueuedJob, StoredJob {
     return true;
   }
 
+  /**
+   * Another node started a new attempt (a retry) or queued this one again (a redelivery):
+   * whatever followed the last one here hears of the job as it is now, and the new one starts
+   * with nothing following it.
+   */
+  void newAttemptSeen() {
+    Followers last;
+    JobState now;
+    CompletableFuture<Void> change = null;
+    synchronized (this) {
+      last = followers;
+      now = state;
+      if (last == null || last.isEnded() || last.runner != null) {
+        return;
+      }
+      followers = null;
+      if (!last.signalled && last.stream != null) {
+        change = last.stream.end(null, now.toStatus(idText(), endpoint.now()));
+      }
+    }
+    if (change != null) {
+      change.complete(null);
+    }
+    if (!last.signalled && last.waiters != null) {
+      last.waiters.complete(now.toStatus(idText(), endpoint.now()));
+    }
+  }
+
   /** Completes with the status body once the current attempt is terminal. */
-  synchronized CompletableFuture<JobStatus> terminal() {
+  CompletableFuture<JobStatus> terminal() {
+    CompletableFuture<JobStatus> end = localTerminal();
+    SharedMode shared = endpoint.shared();
+    if (shared != null && !end.isDone()) {
+      // Waiting now, then looking: an end another node made after the look is told by the
+      // store's message, one made before it by the look itself.
+      shared.refresh(this);
+    }
+    return end;
+  }
+
+  private synchronized CompletableFuture<JobStatus> localTerminal() {
     if (followers != null && followers.signalled) {
       JobState s = state;
       return CompletableFuture.completedFuture(s.toStatus(idText(), s.endedAt()));
@@ -318,7 +426,12 @@ final class Job implements QueuedJob, StoredJob {
    * and the job is not terminal, {@code null} with {@code onChange[0]} set to complete at
    * the next chunk or the end ({@code onChange} {@code null}: answer at once regardless).
    */
-  synchronized StreamBatch drain(CompletableFuture<Void>[] onChange) {
+  StreamBatch drain(CompletableFuture<Void>[] onChange) {
+    SharedMode shared = endpoint.shared();
+    return shared == null ? localDrain(onChange) : shared.drain(this, onChange);
+  }
+
+  private synchronized StreamBatch localDrain(CompletableFuture<Void>[] onChange) {
     JobState s = state;
     Object last = finalChunk(s);
     StreamLog stream = followers == null ? null : followers.stream;
@@ -334,6 +447,12 @@ final class Job implements QueuedJob, StoredJob {
 
   /** Replays the attempt's chunks to {@code listener}, then follows it live until its end. */
   AutoCloseable subscribe(StreamListener listener) {
+    SharedMode shared = endpoint.shared();
+    if (shared != null) {
+      // The chunks so far into this node's copy of the stream, which the store's messages then keep up.
+      shared.refresh(this);
+      shared.mirror(this);
+    }
     StreamLog log;
     synchronized (this) {
       JobState s = state;
@@ -397,6 +516,55 @@ final class Job implements QueuedJob, StoredJob {
     if (waiting != null) {
       waiting.complete(body != null ? body : end.toStatus(idText(), end.endedAt()));
     }
+  }
+
+  /**
+   * Adds to this node's copy of a shared job's stream the chunks of {@code all} (every chunk of
+   * the current attempt, as the shared store keeps them) it does not have yet: the followers
+   * here hear them, and a waiting {@code /stream} wakes.
+   */
+  void mirror(int attempt, List<Object> all) {
+    CompletableFuture<Void> change = null;
+    synchronized (this) {
+      if (state.attempt() != attempt || state.status().isTerminal() && followers != null && followers.signalled) {
+        return;
+      }
+      StreamLog stream = stream();
+      for (int i = stream.size(); i < all.size(); i++) {
+        CompletableFuture<Void> signal = stream.add(all.get(i));
+        change = signal != null ? signal : change;
+      }
+    }
+    if (change != null) {
+      change.complete(null);
+    }
+  }
+
+  /** Completes at this node's next news of the job (a chunk or a change), for a waiting {@code /stream}. */
+  synchronized CompletableFuture<Void> nextChange() {
+    return stream().nextChange();
+  }
+
+  /** Wakes a waiting {@code /stream} on news from another node. */
+  void changedElsewhere() {
+    CompletableFuture<Void> change;
+    synchronized (this) {
+      StreamLog stream = followers == null ? null : followers.stream;
+      change = stream == null ? null : stream.takeChange();
+    }
+    if (change != null) {
+      change.complete(null);
+    }
+  }
+
+  /** Whether anything on this node follows the job (a waiter, a stream, a running thread). */
+  synchronized boolean isFollowed() {
+    return followers != null && !followers.isEnded() && !followers.isEmpty();
+  }
+
+  /** Whether something on this node follows the job's stream. */
+  synchronized boolean hasStreamFollowers() {
+    return followers != null && followers.stream != null;
   }
 
   /**

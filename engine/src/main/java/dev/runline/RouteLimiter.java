@@ -1,5 +1,6 @@
 package dev.runline;
 
+import dev.runline.spi.RateBuckets;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
@@ -16,10 +17,13 @@ final class RouteLimiter {
 
   private final Endpoint endpoint;
   private final TimeMeter time;
+  /** Where the buckets are, when not in this process ({@code null}: here, with Bucket4j). */
+  private final RateBuckets shared;
   private final ConcurrentHashMap<String, KeyLimits> byKey = new ConcurrentHashMap<>();
 
-  RouteLimiter(Endpoint endpoint, TimeSource time) {
+  RouteLimiter(Endpoint endpoint, TimeSource time, RateBuckets shared) {
     this.endpoint = endpoint;
+    this.shared = shared;
     this.time = new TimeMeter() {
       @Override
       public long currentTimeNanos() {
@@ -42,7 +46,7 @@ final class RouteLimiter {
   Permit acquire(String owner, Route route) {
     KeyLimits limits = byKey.get(owner);
     if (limits == null) {
-      limits = byKey.computeIfAbsent(owner, k -> new KeyLimits());
+      limits = byKey.computeIfAbsent(owner, KeyLimits::new);
     }
     RouteLimit limit = endpoint.limit(route);
     // Concurrency first, so a call refused for it does not use up a rate token.
@@ -53,14 +57,22 @@ final class RouteLimiter {
           + " calls on endpoint '" + endpoint.name() + "' per API key; retry when one has finished",
           Duration.ofSeconds(1));
     }
-    Bucket bucket = limits.buckets[route.ordinal()];
+    RateBuckets.Bucket bucket = limits.buckets[route.ordinal()];
     if (bucket != null) {
-      ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-      if (!probe.isConsumed()) {
+      long nanosToWait;
+      try {
+        nanosToWait = bucket.tryTake();
+      } catch (RuntimeException | Error e) {
         if (inFlight != null) {
           inFlight.decrementAndGet();
         }
-        Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
+        throw e;
+      }
+      if (nanosToWait != 0) {
+        if (inFlight != null) {
+          inFlight.decrementAndGet();
+        }
+        Duration wait = Duration.ofNanos(nanosToWait);
         throw new RateLimitedException("rate limit of " + limit.requests() + " requests per "
             + limit.period().toMillis() + " ms on /" + route.path() + " of endpoint '" + endpoint.name()
             + "' reached for this API key; retry in " + Math.max(1, wait.toMillis()) + " ms", wait);
@@ -85,18 +97,28 @@ final class RouteLimiter {
     }
   }
 
+  /** A bucket in this process. */
+  private RateBuckets.Bucket local(RouteLimit limit) {
+    Bucket bucket = Bucket.builder()
+        .addLimit(l -> l.capacity(limit.requests()).refillGreedy(limit.requests(), limit.period()))
+        .withCustomTimePrecision(time)
+        .build();
+    return () -> {
+      ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+      return probe.isConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
+    };
+  }
+
   private final class KeyLimits {
-    final Bucket[] buckets = new Bucket[ROUTES.length];
+    final RateBuckets.Bucket[] buckets = new RateBuckets.Bucket[ROUTES.length];
     final AtomicInteger[] inFlight = new AtomicInteger[ROUTES.length];
 
-    KeyLimits() {
+    KeyLimits(String owner) {
       for (Route route : ROUTES) {
         RouteLimit limit = endpoint.limit(route);
         if (limit.requests() != Long.MAX_VALUE) {
-          buckets[route.ordinal()] = Bucket.builder()
-              .addLimit(l -> l.capacity(limit.requests()).refillGreedy(limit.requests(), limit.period()))
-              .withCustomTimePrecision(time)
-              .build();
+          buckets[route.ordinal()] = shared == null ? local(limit)
+              : shared.bucket(endpoint.name() + ":" + route.path() + ":" + owner, limit.requests(), limit.period());
         }
         if (limit.concurrent() > 0) {
           inFlight[route.ordinal()] = new AtomicInteger();

@@ -40,11 +40,14 @@ public final class RunlineBuilder {
   final List<String> apiKeys = new ArrayList<>();
   final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   final Map<String, BackendProvider> providers = new LinkedHashMap<>();
-  TimeSource time = TimeSource.system();
+  /** {@code null} until set: then the system's, or the wall clock with a shared store. */
+  TimeSource time;
   Timers timers;
   Executor executor = ForkJoinPool.commonPool();
   JobStore.Factory store = LocalJobStore.factory();
   Intake.Factory intake = DirectIntake.factory();
+  /** {@code null}: the route limits' buckets in this process. */
+  dev.runline.spi.RateBuckets rateBuckets;
   /** The ring's wait strategy when {@link #intakeWaitStrategy} chose a ring, else {@code null}. */
   IntakeWaitStrategy waitStrategy;
   ShutdownMode shutdownMode = ShutdownMode.DRAIN;
@@ -100,7 +103,7 @@ public final class RunlineBuilder {
 
   /**
    * The clock of every timeout, ttl, retention and rate limit (default:
-   * {@link System#nanoTime()}).
+   * {@link System#nanoTime()}; with a shared job store, {@link TimeSource#wallClock()}).
    */
   public RunlineBuilder time(TimeSource time) {
     this.time = Objects.requireNonNull(time, "time");
@@ -147,6 +150,15 @@ public final class RunlineBuilder {
   /** How long {@link Runline#close()} waits for jobs before cancelling them (default 30 s). */
   public RunlineBuilder shutdownTimeout(Duration timeout) {
     this.shutdownTimeout = nonNegative("shutdownTimeout", timeout);
+    return this;
+  }
+
+  /**
+   * Where the token buckets of the route limits live (default: in this process). Nodes that
+   * share a job store share their buckets too, so a key's limit holds across all of them.
+   */
+  public RunlineBuilder rateBuckets(dev.runline.spi.RateBuckets buckets) {
+    this.rateBuckets = Objects.requireNonNull(buckets, "rateBuckets");
     return this;
   }
 

@@ -4,8 +4,10 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.runline.spi.BackendProvider;
 import dev.runline.spi.Intake;
 import dev.runline.spi.JobId;
+import dev.runline.spi.JobRecord;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
+import dev.runline.spi.SharedJobStore;
 import dev.runline.spi.StoredJob;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +68,10 @@ final class RunlineEngine implements Runline, Inspection {
   final TimeSource time;
   final Timers timers;
   final JobStore store;
+  /** The route limits' buckets when they are not in this process, or {@code null}. */
+  final dev.runline.spi.RateBuckets rateBuckets;
+  /** With a store shared by several nodes: what the engine does differently; else {@code null}. */
+  final SharedMode shared;
   final LongPolls longPolls;
   /** Runs the work a timer starts that may take longer than a timer task should (a followed listing). */
   final Executor executor;
@@ -83,7 +89,7 @@ final class RunlineEngine implements Runline, Inspection {
   private volatile boolean accepting = true;
 
   RunlineEngine(RunlineBuilder b, Map<String, BackendProvider> providers) {
-    this.time = b.time;
+    this.time = b.time != null ? b.time : b.store.opensShared() ? TimeSource.wallClock() : TimeSource.system();
     this.ownedTimer = b.timers == null ? defaultTimer() : null;
     this.timers = b.timers != null ? b.timers : Timers.of(ownedTimer);
     this.executor = b.executor;
@@ -94,7 +100,9 @@ final class RunlineEngine implements Runline, Inspection {
     this.longPolls = new LongPolls(new WaitDeadlines(time, timers), executor);
     this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, timers, time,
         () -> instant(time.nanoTime()));
+    this.rateBuckets = b.rateBuckets;
     this.store = b.store.open(new StoreContext());
+    this.shared = store instanceof SharedJobStore s ? new SharedMode(s, this) : null;
     Intake.Factory intakes = b.intake;
     Map<String, EndpointRuntime> byName = new LinkedHashMap<>();
     List<EndpointRuntime> opened = new ArrayList<>();
@@ -116,8 +124,12 @@ final class RunlineEngine implements Runline, Inspection {
     this.endpoints = Collections.unmodifiableMap(byName);
     this.shutdown = new Shutdown(endpoints.values(), b.shutdownMode, b.shutdownTimeout);
     timers.schedule(this::watch, WATCH_INTERVAL_NANOS);
-    LOG.info("runline started: {} endpoint(s) {}, API keys {}", endpoints.size(), endpoints.keySet(),
-        keys.isOpen() ? "off (open engine)" : "on");
+    if (shared != null) {
+      shared.start();
+    }
+    LOG.info("runline started: {} endpoint(s) {}, API keys {}{}", endpoints.size(), endpoints.keySet(),
+        keys.isOpen() ? "off (open engine)" : "on", shared == null ? "" : ", shared job store as node '"
+            + shared.node() + "'");
   }
 
   static ThreadFactory threads(String name) {
@@ -142,12 +154,22 @@ final class RunlineEngine implements Runline, Inspection {
     if (closed.get()) {
       return;
     }
-    store.forEachLive(stored -> {
-      if (stored instanceof Job job && job.state().status() == Status.IN_PROGRESS) {
-        job.transition(Transitions.TIME_OUT);
+    try {
+      if (shared != null) {
+        shared.running().forEach(job -> job.transition(Transitions.TIME_OUT));
+      } else {
+        store.forEachLive(stored -> {
+          if (stored instanceof Job job && job.state().status() == Status.IN_PROGRESS) {
+            job.transition(Transitions.TIME_OUT);
+          }
+        });
       }
-    });
-    timers.schedule(this::watch, WATCH_INTERVAL_NANOS);
+    } catch (RuntimeException e) {
+      // A shared store out of reach: the next look tries again.
+      LOG.debug("execution-timeout watch: {}", e.toString());
+    } finally {
+      timers.schedule(this::watch, WATCH_INTERVAL_NANOS);
+    }
   }
 
   /**
@@ -190,14 +212,31 @@ final class RunlineEngine implements Runline, Inspection {
 
   /** The job of {@code id}, or {@code null} (also for no id). */
   Job find(JobId id) {
-    return id != null && store.find(id) instanceof Job job ? job : null;
+    if (id == null) {
+      return null;
+    }
+    if (shared != null) {
+      return shared.find(id);
+    }
+    return store.find(id) instanceof Job job ? job : null;
+  }
+
+  /** The endpoint named {@code name}, or {@code null}. */
+  EndpointRuntime runtimeOrNull(String name) {
+    return endpoints.get(name);
+  }
+
+  java.util.Collection<EndpointRuntime> runtimes() {
+    return endpoints.values();
   }
 
   // ---- the caller's view ---------------------------------------------------------------
 
   @Override
   public Caller as(String apiKey) {
-    String owner = keys.authenticate(apiKey);
+    String key = keys.authenticate(apiKey);
+    // A shared store keeps who submitted a job, never the key itself.
+    String owner = shared == null ? key : ApiKeys.digest(key);
     return name -> new EndpointHandle(this, owner, runtime(name));
   }
 
@@ -273,7 +312,17 @@ final class RunlineEngine implements Runline, Inspection {
     accepting = false;
     shutdown.run();
     webhooks.close();
+    if (shared != null) {
+      shared.close();
+    }
     store.close();
+    if (rateBuckets instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.warn("the rate limits' buckets did not close cleanly", e);
+      }
+    }
     if (ownedTimer != null) {
       ownedTimer.shutdownNow();
     }
@@ -298,6 +347,26 @@ final class RunlineEngine implements Runline, Inspection {
           job.transition(Transitions.EXPIRE);
         }
       };
+    }
+
+    @Override
+    public StoredJob restore(JobRecord record) {
+      return shared.restore(record);
+    }
+
+    @Override
+    public void changed(JobId id) {
+      SharedMode s = shared;
+      if (s != null) {
+        s.changed(id);
+      }
+    }
+
+    @Override
+    public void lost(StoredJob stored, String node, boolean giveUp, int redeliveries) {
+      if (stored instanceof Job job) {
+        job.transition(Transitions.lost(node, giveUp, redeliveries));
+      }
     }
   }
 }

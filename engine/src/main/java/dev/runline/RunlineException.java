@@ -7,7 +7,7 @@ package dev.runline;
  */
 public abstract sealed class RunlineException extends RuntimeException
     permits UnauthorizedException, NotFoundException, InvalidRequestException,
-        RateLimitedException, QueueFullException, EngineClosedException {
+        RateLimitedException, QueueFullException, EngineClosedException, StoreUnavailableException {
 
   /** The kinds of refusal, one per subclass. */
   public enum Reason {
@@ -22,7 +22,9 @@ public abstract sealed class RunlineException extends RuntimeException
     /** The endpoint's bounded queue is full (HTTP 503). */
     QUEUE_FULL,
     /** The engine is shutting down (HTTP 503). */
-    ENGINE_CLOSED
+    ENGINE_CLOSED,
+    /** The job store shared by several nodes cannot be reached now (HTTP 503). */
+    STORE_UNAVAILABLE
   }
 
   private final Reason reason;

@@ -1,6 +1,7 @@
 package dev.runline;
 
 import dev.runline.spi.Attempt;
+import dev.runline.spi.JobState;
 
 /**
  * One attempt of a job, as a backend holds it and a handler sees it: every change it makes
@@ -9,18 +10,17 @@ import dev.runline.spi.Attempt;
  */
 final class RunningAttempt implements Attempt {
   private final Job job;
-  private final int attempt;
-  private final String workerId;
+  /** The state its start made: names this run (attempt, worker, start) in every change. */
+  private final JobState run;
 
-  RunningAttempt(Job job, int attempt, String workerId) {
+  RunningAttempt(Job job, JobState run) {
     this.job = job;
-    this.attempt = attempt;
-    this.workerId = workerId;
+    this.run = run;
   }
 
   @Override
   public void run(Handler handler) {
-    if (!job.bindRunner(attempt, Thread.currentThread())) {
+    if (!job.bindRunner(run, Thread.currentThread())) {
       return;
     }
     Object output = null;
@@ -54,24 +54,34 @@ final class RunningAttempt implements Attempt {
 
   private void end(Object output, Throwable thrown) {
     if (!isCancelled()) {
-      job.transition(Transitions.end(attempt, Outcome.of(output, thrown, job.endpoint.config)));
+      Transition end = Transitions.end(run, Outcome.of(output, thrown, job.endpoint.config));
+      try {
+        job.transition(end);
+      } catch (StoreUnavailableException e) {
+        // The shared store is out of reach: the result is kept here and written once it is back.
+        job.endpoint.shared().writeLater(job, end);
+      }
     }
   }
 
   @Override
   public boolean emit(Object chunk) {
-    return job.emit(attempt, chunk);
+    return job.emit(run, chunk);
   }
 
   @Override
   public void progress(Object update) {
     Outcome.checkSize("progress update", update, job.endpoint.config);
-    job.transition(Transitions.progress(attempt, update));
+    try {
+      job.transition(Transitions.progress(run, update));
+    } catch (StoreUnavailableException e) {
+      // A progress value is news, not a result: with the shared store out of reach, it is dropped.
+    }
   }
 
   @Override
   public boolean isCancelled() {
-    return !Transitions.isRunning(job.state(), attempt);
+    return !job.state().isRunOf(run);
   }
 
   /** The chunks this attempt emitted so far (a streaming handler's aggregate output). */
@@ -101,16 +111,16 @@ final class RunningAttempt implements Attempt {
 
   @Override
   public int retries() {
-    return attempt - 1;
+    return run.attempt() - 1;
   }
 
   @Override
   public String workerId() {
-    return workerId;
+    return run.workerId();
   }
 
   @Override
   public String toString() {
-    return "Attempt[" + job.idText() + " #" + attempt + " on " + workerId + "]";
+    return "Attempt[" + job.idText() + " #" + run.attempt() + " on " + run.workerId() + "]";
   }
 }

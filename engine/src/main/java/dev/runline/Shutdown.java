@@ -35,6 +35,8 @@ final class Shutdown {
       // Admission is a few microseconds between the check and the enqueue.
       awaitUntil(() -> endpoint.admitting.sum() == 0, Long.MAX_VALUE);
     }
+    // With a shared store, the jobs this node took and did not start go back for other nodes.
+    endpoints.forEach(EndpointRuntime::stopTaking);
     if (mode == ShutdownMode.CANCEL) {
       Transition cancel = Transitions.endQueued(Status.CANCELLED, REASON);
       for (EndpointRuntime endpoint : endpoints) {

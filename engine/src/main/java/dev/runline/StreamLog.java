@@ -119,7 +119,12 @@ final class StreamLog {
     return (chunks == null ? 0 : chunks.size()) + (finalChunk != null ? 1 : 0);
   }
 
-  private CompletableFuture<Void> takeChange() {
+  /** How many chunks it holds. */
+  int size() {
+    return chunks == null ? 0 : chunks.size();
+  }
+
+  CompletableFuture<Void> takeChange() {
     CompletableFuture<Void> signal = change;
     change = null;
     return signal;

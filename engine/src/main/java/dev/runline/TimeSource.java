@@ -14,4 +14,14 @@ public interface TimeSource {
   static TimeSource system() {
     return System::nanoTime;
   }
+
+  /**
+   * Nanoseconds since the epoch: the wall clock read once, then advanced by
+   * {@link System#nanoTime()} so that it never goes back. The clock of nodes that share a job
+   * store, whose times must mean the same on every node (keep the machines' clocks in sync).
+   */
+  static TimeSource wallClock() {
+    long offset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    return () -> offset + System.nanoTime();
+  }
 }

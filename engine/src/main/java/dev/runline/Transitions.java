@@ -6,7 +6,8 @@ import dev.runline.spi.JobState;
  * Every change a job's state can go through, as in the endpoint API: IN_QUEUE → IN_PROGRESS
  * → COMPLETED | FAILED | TIMED_OUT; IN_QUEUE or IN_PROGRESS → CANCELLED; a live job →
  * TIMED_OUT when its ttl passes; FAILED | TIMED_OUT → IN_QUEUE by a retry. A change that
- * ends or alters a running attempt names the attempt, so it cannot touch a later one.
+ * ends or alters a running attempt names the run (attempt, worker, start), so it cannot
+ * touch a later attempt, or the same attempt run again elsewhere.
  */
 final class Transitions {
   /** A live job whose ttl passed: TIMED_OUT, and the store drops it. */
@@ -16,7 +17,7 @@ final class Transitions {
 
   /** FAILED or TIMED_OUT → IN_QUEUE as the next attempt, with no output or error. */
   static final Transition REQUEUE = (job, s, now) -> s.status() == Status.FAILED || s.status() == Status.TIMED_OUT
-      ? JobState.queued(s.attempt() + 1, now)
+      ? s.requeued(now)
       : null;
 
   private Transitions() {}
@@ -26,10 +27,9 @@ final class Transitions {
     return (job, s, now) -> s.status() == Status.IN_QUEUE ? s.started(workerId, now) : null;
   }
 
-  /** IN_PROGRESS of {@code attempt} → the outcome's terminal state. */
-  static Transition end(int attempt, Outcome outcome) {
-    return (job, s, now) -> isRunning(s, attempt) ? s.ended(outcome.status(), outcome.output(), outcome.error(), now)
-        : null;
+  /** IN_PROGRESS in the run {@code run} started → the outcome's terminal state. */
+  static Transition end(JobState run, Outcome outcome) {
+    return (job, s, now) -> s.isRunOf(run) ? s.ended(outcome.status(), outcome.output(), outcome.error(), now) : null;
   }
 
   /** IN_QUEUE or IN_PROGRESS → CANCELLED. */
@@ -48,16 +48,30 @@ final class Transitions {
           ? s.ended(Status.TIMED_OUT, null, "execution timeout of " + job.executionTimeoutMillis() + " ms passed", now)
           : null;
 
-  /** IN_PROGRESS of {@code attempt} → the same, showing {@code value} as its output. */
-  static Transition progress(int attempt, Object value) {
-    return (job, s, now) -> isRunning(s, attempt) ? s.withProgress(value) : null;
+  /** IN_PROGRESS in the run {@code run} started → the same, showing {@code value} as its output. */
+  static Transition progress(JobState run, Object value) {
+    return (job, s, now) -> s.isRunOf(run) ? s.withProgress(value) : null;
+  }
+
+  /**
+   * IN_PROGRESS on a worker of {@code node}, a node the shared store lost → the same attempt
+   * queued again (redelivered), or FAILED naming the node when {@code giveUp}.
+   */
+  static Transition lost(String node, boolean giveUp, int redeliveries) {
+    String prefix = node + "/";
+    return (job, s, now) -> {
+      if (s.status() != Status.IN_PROGRESS || s.workerId() == null || !s.workerId().startsWith(prefix)) {
+        return null;
+      }
+      return giveUp
+          ? s.ended(Status.FAILED, null, "node '" + node + "' was lost while running the job, which was redelivered "
+              + redeliveries + " time(s) already", now)
+          : s.redelivered(now);
+    };
   }
 
   static boolean isLive(JobState s) {
     return !s.status().isTerminal();
   }
 
-  static boolean isRunning(JobState s, int attempt) {
-    return s.status() == Status.IN_PROGRESS && s.attempt() == attempt;
-  }
 }

@@ -31,11 +31,14 @@ class TransitionsTest {
   void anEndAppliesOnlyToTheRunningAttemptItNames() {
     Outcome done = new Outcome(Status.COMPLETED, "out", null);
 
-    assertThat(Transitions.end(1, done).next(NO_JOB, running, T0 + 9 * MS).status()).isEqualTo(Status.COMPLETED);
-    assertThat(Transitions.end(2, done).next(NO_JOB, running, T0 + 9 * MS)).as("another attempt").isNull();
-    assertThat(Transitions.end(1, done).next(NO_JOB, queued, T0 + 9 * MS)).as("not started").isNull();
+    assertThat(Transitions.end(running, done).next(NO_JOB, running, T0 + 9 * MS).status()).isEqualTo(Status.COMPLETED);
+    assertThat(Transitions.end(JobState.queued(2, T0).started("w", T0 + 5 * MS), done)
+        .next(NO_JOB, running, T0 + 9 * MS)).as("another attempt").isNull();
+    assertThat(Transitions.end(queued.started("w-elsewhere", T0 + 5 * MS), done).next(NO_JOB, running, T0 + 9 * MS))
+        .as("the same attempt run by another worker (a redelivery)").isNull();
+    assertThat(Transitions.end(running, done).next(NO_JOB, queued, T0 + 9 * MS)).as("not started").isNull();
     JobState retried = Transitions.REQUEUE.next(NO_JOB, failed, T0 + 20 * MS).started("w", T0 + 21 * MS);
-    assertThat(Transitions.end(1, done).next(NO_JOB, retried, T0 + 22 * MS)).as("a late end of the first attempt").isNull();
+    assertThat(Transitions.end(running, done).next(NO_JOB, retried, T0 + 22 * MS)).as("a late end of the first attempt").isNull();
   }
 
   @Test
@@ -66,11 +69,12 @@ class TransitionsTest {
 
   @Test
   void progressChangesOnlyTheRunningAttemptsOutput() {
-    JobState shown = Transitions.progress(1, 0.5).next(NO_JOB, running, T0 + 6 * MS);
+    JobState shown = Transitions.progress(running, 0.5).next(NO_JOB, running, T0 + 6 * MS);
 
     assertThat(shown.status()).isEqualTo(Status.IN_PROGRESS);
     assertThat(shown.output()).isEqualTo(0.5);
-    assertThat(Transitions.progress(2, 0.5).next(NO_JOB, running, T0 + 6 * MS)).isNull();
-    assertThat(Transitions.progress(1, 0.5).next(NO_JOB, completed, T0 + 6 * MS)).isNull();
+    assertThat(Transitions.progress(queued.started("w-elsewhere", T0 + 5 * MS), 0.5).next(NO_JOB, running, T0 + 6 * MS))
+        .isNull();
+    assertThat(Transitions.progress(running, 0.5).next(NO_JOB, completed, T0 + 6 * MS)).isNull();
   }
 }

@@ -25,10 +25,11 @@ record ConfigFile(
     ShutdownSettings shutdown,
     WebhookSettings webhook,
     IntakeSettings intake,
-    Map<String, EndpointSettings> endpoints) {
+    Map<String, EndpointSettings> endpoints,
+    ClusterSettings cluster) {
 
   /** An empty document. */
-  static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null);
+  static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null);
 
   ConfigFile {
     apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
@@ -36,6 +37,12 @@ record ConfigFile(
     webhook = requireNonNullElse(webhook, WebhookSettings.EMPTY);
     intake = requireNonNullElse(intake, IntakeSettings.EMPTY);
     endpoints = requireNonNullElse(endpoints, Map.of());
+    cluster = requireNonNullElse(cluster, ClusterSettings.EMPTY);
+  }
+
+  /** {@code cluster:}: the store several nodes share ({@code redis: redis://host:6379/0}). */
+  record ClusterSettings(String redis, String node, Duration leaseTimeout, Integer maxRedeliveries) {
+    static final ClusterSettings EMPTY = new ClusterSettings(null, null, null, null);
   }
 
   /** {@code shutdown:}. */

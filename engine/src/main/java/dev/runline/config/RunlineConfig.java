@@ -17,6 +17,7 @@ import dev.runline.config.ConfigFile.EndpointSettings;
 import dev.runline.config.ConfigFile.PolicySettings;
 import dev.runline.config.ConfigFile.RetentionSettings;
 import dev.runline.config.ConfigFile.RouteLimitSettings;
+import dev.runline.spi.SharedStoreProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.ServiceLoader;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -170,7 +172,29 @@ public final class RunlineConfig {
     webhookTimeout().ifPresent(builder::webhookTimeout);
     intakeWaitStrategy().ifPresent(builder::intakeWaitStrategy);
     endpoints.values().forEach(builder::endpoint);
+    cluster().ifPresent(redis -> joinCluster(builder, redis));
     return builder;
+  }
+
+  /** {@code cluster.redis}: the Redis the nodes share, when the file sets one. */
+  public Optional<String> cluster() {
+    return Optional.ofNullable(file.cluster().redis());
+  }
+
+  private void joinCluster(RunlineBuilder builder, String uri) {
+    ConfigFile.ClusterSettings cluster = file.cluster();
+    String scheme = uri.contains("://") ? uri.substring(0, uri.indexOf("://")) : "";
+    SharedStoreProvider provider = ServiceLoader.load(SharedStoreProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(p -> p.serves(scheme))
+        .findFirst()
+        .orElseThrow(() -> new ConfigException(source, "cluster.redis", "cluster.redis: no module on the class path"
+            + " serves '" + scheme + "' stores; add runline-redis to run several nodes on Redis", null));
+    try {
+      provider.join(builder, uri, cluster.node(), cluster.leaseTimeout(), cluster.maxRedeliveries());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source, "cluster", "cluster: " + e.getMessage(), e);
+    }
   }
 
   /** The name of what was read, as messages call it. */
@@ -233,6 +257,20 @@ public final class RunlineConfig {
       moved.put(endpoint.name(), !(endpoint.work() instanceof Work.Kernel) ? endpoint : endpoint.toBuilder().backend(backend).build());
     }
     return new RunlineConfig(source, file, moved);
+  }
+
+  /**
+   * This configuration with its {@code cluster:} store at {@code redis} (when not {@code null})
+   * and this node named {@code node} (when not {@code null}): what a command line's flags set
+   * over the file's.
+   */
+  public RunlineConfig withCluster(String redis, String node) {
+    ConfigFile.ClusterSettings c = file.cluster();
+    ConfigFile.ClusterSettings changed = new ConfigFile.ClusterSettings(redis != null ? redis : c.redis(),
+        node != null ? node : c.node(), c.leaseTimeout(), c.maxRedeliveries());
+    ConfigFile withCluster = new ConfigFile(file.apiKeys(), file.shutdown(), file.webhook(), file.intake(),
+        file.endpoints(), changed);
+    return new RunlineConfig(source, withCluster, endpoints);
   }
 
   @Override

@@ -26,9 +26,12 @@ public final class JobState {
   private final Object output;
   private final String error;
   private final String workerId;
+  /** Grown by one by every change: a store shared by several nodes orders and checks changes by it. */
+  private final int version;
 
   private JobState(Status status, int attempt, long queuedAt, int startedMillis, int endedMillis, Object output,
-      String error, String workerId) {
+      String error, String workerId, int version) {
+    this.version = version;
     this.status = status;
     this.attempt = attempt;
     this.queuedAt = queuedAt;
@@ -39,24 +42,48 @@ public final class JobState {
     this.workerId = workerId;
   }
 
+  /**
+   * The state whose parts are these, as the accessors gave them: for a store that keeps the
+   * parts elsewhere and makes the state again from them.
+   */
+  public static JobState of(Status status, int attempt, long queuedAt, int startedMillis, int endedMillis,
+      Object output, String error, String workerId, int version) {
+    return new JobState(status, attempt, queuedAt, startedMillis, endedMillis, output, error, workerId, version);
+  }
+
   /** A job queued for its {@code attempt} (1 for the first run) at {@code now}. */
   public static JobState queued(int attempt, long now) {
-    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null);
+    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, 0);
+  }
+
+  /** The next attempt of this ended job, queued at {@code now}, with nothing of this one kept. */
+  public JobState requeued(long now) {
+    return new JobState(Status.IN_QUEUE, attempt + 1, now, 0, 0, null, null, null, version + 1);
+  }
+
+  /**
+   * This attempt queued again as it was before it was taken, at {@code now}: for a store that
+   * takes a job back from a node that was lost while running it (the same attempt runs again).
+   */
+  public JobState redelivered(long now) {
+    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, version + 1);
   }
 
   /** This attempt, taken by {@code worker} at {@code now}. */
   public JobState started(String worker, long now) {
-    return new JobState(Status.IN_PROGRESS, attempt, queuedAt, millisSinceQueued(now), 0, null, null, worker);
+    return new JobState(Status.IN_PROGRESS, attempt, queuedAt, millisSinceQueued(now), 0, null, null, worker,
+        version + 1);
   }
 
   /** This running attempt showing {@code progress} as its output. */
   public JobState withProgress(Object progress) {
-    return new JobState(status, attempt, queuedAt, startedMillis, 0, progress, null, workerId);
+    return new JobState(status, attempt, queuedAt, startedMillis, 0, progress, null, workerId, version + 1);
   }
 
   /** This attempt ended in {@code terminal} at {@code now}. */
   public JobState ended(Status terminal, Object out, String err, long now) {
-    return new JobState(terminal, attempt, queuedAt, startedMillis, millisSinceQueued(now), out, err, workerId);
+    return new JobState(terminal, attempt, queuedAt, startedMillis, millisSinceQueued(now), out, err, workerId,
+        version + 1);
   }
 
   /**
@@ -70,6 +97,31 @@ public final class JobState {
 
   public Status status() {
     return status;
+  }
+
+  /** Milliseconds from the queue time to the start (rounded up), or 0 when not started. */
+  public int startedMillis() {
+    return startedMillis;
+  }
+
+  /** Milliseconds from the queue time to the end (rounded up), or 0 while live. */
+  public int endedMillis() {
+    return endedMillis;
+  }
+
+  /**
+   * Whether this state is IN_PROGRESS in the run that {@code run} started: the same attempt,
+   * taken by the same worker at the same time. A redelivered job runs the same attempt again,
+   * on another worker: a change computed for the first run must not reach the second.
+   */
+  public boolean isRunOf(JobState run) {
+    return status == Status.IN_PROGRESS && attempt == run.attempt && startedMillis == run.startedMillis
+        && java.util.Objects.equals(workerId, run.workerId);
+  }
+
+  /** Grown by one by every change of the job (0 when admitted). */
+  public int version() {
+    return version;
   }
 
   /** 1 for the first run, grown by one by each retry. */

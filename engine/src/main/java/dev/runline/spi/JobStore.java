@@ -106,11 +106,39 @@ public interface JobStore extends AutoCloseable {
 
     /** To be told of each live job whose ttl passed (the engine ends it). */
     Consumer<StoredJob> onExpired();
+
+    /**
+     * This node's job object for {@code record} (a {@link SharedJobStore} loads jobs that other
+     * nodes admitted): the one the node holds, brought up to the record's state, or a new one.
+     */
+    default StoredJob restore(JobRecord record) {
+      throw new UnsupportedOperationException("only a shared store restores jobs");
+    }
+
+    /** Another node changed job {@code id}, or added a chunk to its stream (a {@link SharedJobStore} tells). */
+    default void changed(JobId id) {}
+
+    /**
+     * {@code job} was running on {@code node}, which a {@link SharedJobStore} found lost (its
+     * lease not renewed): the engine queues the same attempt again, or when {@code giveUp}
+     * ends it FAILED naming the node; either through {@link JobStore#compareAndSet}, and only
+     * if the job still runs there.
+     */
+    default void lost(StoredJob job, String node, boolean giveUp, int redeliveries) {}
   }
 
   /** Opens a store for one engine. */
   @FunctionalInterface
   interface Factory {
     JobStore open(Context context);
+
+    /**
+     * Whether the stores it opens are {@link SharedJobStore}s: then the engine measures time
+     * on the wall clock ({@link dev.runline.TimeSource#wallClock()}), the one clock the nodes
+     * share, unless it was given a clock.
+     */
+    default boolean opensShared() {
+      return false;
+    }
   }
 }

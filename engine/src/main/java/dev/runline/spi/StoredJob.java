@@ -31,10 +31,29 @@ public interface StoredJob {
   /** How long the job is kept once terminal, counted from {@link JobState#endedAt()}. */
   long retentionNanos();
 
+  /** How many jobs its endpoint's queue holds at most (a store that queues a retry needs to know). */
+  default int queueCapacity() {
+    return Integer.MAX_VALUE;
+  }
+
+  /** Whether the job waits behind normal-priority jobs (a store that queues it needs to know). */
+  default boolean lowPriority() {
+    return false;
+  }
+
   /**
    * Replaces the state this node sees with {@code next} if it is still {@code expected}
    * (by identity), atomically. A store calls it when its own write of {@code next} won: for
    * a store in this process's memory this is the write itself.
    */
   boolean compareAndSetState(JobState expected, JobState next);
+
+  /**
+   * Tells the job of a state its shared store keeps for it ({@link SharedJobStore}): another
+   * node may have changed it. The job takes the state when it is newer than the one this node
+   * saw ({@link JobState#version()}), and does what a change seen from elsewhere does here.
+   */
+  default void observe(JobState kept) {
+    throw new UnsupportedOperationException("only a job of a shared store observes changes");
+  }
 }

@@ -418,6 +418,7 @@ final class HttpApi {
         return 429;
       case QUEUE_FULL:
       case ENGINE_CLOSED:
+      case STORE_UNAVAILABLE:
         return 503;
       default:
         return 500;

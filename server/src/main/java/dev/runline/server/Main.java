@@ -60,6 +60,15 @@ public final class Main implements Callable<Integer> {
       description = "Refuse (408) a request whose body is not complete this long after its headers (default: ${DEFAULT-VALUE})")
   int bodyTimeoutSeconds = 30;
 
+  @Option(names = "--redis", paramLabel = "URI",
+      description = "Share every endpoint's jobs with the other nodes given the same Redis (redis://host:6379/0;"
+          + " rediss:// for TLS); over the config file's cluster.redis. Give every node the same --api-key")
+  String redis;
+
+  @Option(names = "--node", paramLabel = "NAME",
+      description = "This node's name among the nodes sharing the Redis (default: the host name)")
+  String node;
+
   @Option(names = "--max-connections", description = "Open connections accepted at once (default: ${DEFAULT-VALUE})")
   int maxConnections = 10_000;
 
@@ -173,6 +182,9 @@ public final class Main implements Callable<Integer> {
     if (backend != null) {
       parsed = parsed.withKernelBackend(backend);
     }
+    if (redis != null || node != null) {
+      parsed = parsed.withCluster(redis, node);
+    }
     List<String> keys = new ArrayList<>(apiKeys);
     if (keysFromEnv != null) {
       for (String key : keysFromEnv.split(",")) {
@@ -185,6 +197,10 @@ public final class Main implements Callable<Integer> {
     boolean generated = keys.isEmpty();
     if (generated) {
       keys.add(generateKey());
+      if (parsed.cluster().isPresent()) {
+        LOG.warn("this node shares its jobs on Redis but was given no API key: the key generated here works on this"
+            + " node only; give every node the same --api-key");
+      }
     }
     ServerMetrics metrics = new ServerMetrics();
     RunlineBuilder builder = parsed.applyTo(Runline.builder()).apiKeys(keys).listener(metrics);

@@ -9,20 +9,25 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A {@link TestServer} with the default options, and the request helpers the route tests
- * use.
+ * One {@link TestServer} with the default options, or several sharing one job store (the
+ * requests then go to each in turn), and the request helpers the route tests use.
  */
 final class HttpFixture implements AutoCloseable {
   static final String KEY = TestServer.KEY;
   static final String OTHER_KEY = TestServer.OTHER_KEY;
 
-  private final TestServer test;
-  final CountDownLatch gate;
+  private final List<TestServer> tests = new ArrayList<>();
+  private final AtomicInteger next = new AtomicInteger();
+  final CountDownLatch gate = new CountDownLatch(1);
+  /** The first server's engine (with a shared store, every node's engine answers for every job). */
   final Runline engine;
   final RunlineServer server;
   final HttpClient client;
@@ -32,20 +37,38 @@ final class HttpFixture implements AutoCloseable {
   }
 
   HttpFixture(Consumer<RunlineBuilder> customize) {
-    this.test = TestServer.start(ServerOptions.of("127.0.0.1", 0), customize);
-    this.gate = test.gate;
-    this.engine = test.engine;
-    this.server = test.server;
-    this.client = test.client;
+    this(List.of(customize));
   }
 
-  /** The server under test, for calls with another key. */
+  /** One server per element, each built with it: several when they make the engines share a store. */
+  HttpFixture(List<Consumer<RunlineBuilder>> nodes) {
+    try {
+      for (Consumer<RunlineBuilder> customize : nodes) {
+        tests.add(TestServer.start(ServerOptions.of("127.0.0.1", 0), gate, customize));
+      }
+    } catch (RuntimeException | Error e) {
+      tests.forEach(TestServer::close);
+      throw e;
+    }
+    this.engine = tests.get(0).engine;
+    this.server = tests.get(0).server;
+    this.client = tests.get(0).client;
+  }
+
+  /** The first server under test, for calls with another key. */
   TestServer test() {
-    return test;
+    return tests.get(0);
   }
 
+  /** The servers, the first one first. */
+  List<RunlineServer> servers() {
+    return tests.stream().map(t -> t.server).toList();
+  }
+
+  /** {@code path} on the next server in turn. */
   URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
+    RunlineServer target = tests.get(Math.floorMod(next.getAndIncrement(), tests.size())).server;
+    return URI.create("http://127.0.0.1:" + target.port() + path);
   }
 
   HttpRequest.Builder request(String path) {
@@ -96,6 +119,7 @@ final class HttpFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    test.close();
+    gate.countDown();
+    tests.forEach(TestServer::close);
   }
 }

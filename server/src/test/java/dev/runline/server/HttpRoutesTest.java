@@ -17,24 +17,34 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every route of the endpoint API over real HTTP: success shapes and error codes. */
+/**
+ * Every route of the endpoint API over real HTTP: success shapes and error codes, on one
+ * server with its jobs in memory (and, in the subclasses, on Redis: one node, two nodes).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpRoutesTest {
-  private static HttpFixture http;
+  HttpFixture http;
+
+  /** The server (or servers) under test. */
+  HttpFixture start() {
+    return new HttpFixture();
+  }
 
   @BeforeAll
-  static void start() {
-    http = new HttpFixture();
+  void startServers() {
+    http = start();
   }
 
   @AfterAll
-  static void stop() {
+  void stopServers() {
     http.close();
   }
 
-  private static Reply awaitTerminal(String endpoint, String id) {
+  private Reply awaitTerminal(String endpoint, String id) {
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       String status = http.get("/v2/" + endpoint + "/status/" + id).text("status");
       return !"IN_QUEUE".equals(status) && !"IN_PROGRESS".equals(status);

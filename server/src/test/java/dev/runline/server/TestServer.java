@@ -23,13 +23,14 @@ final class TestServer implements AutoCloseable {
   static final String KEY = "http-test-key-1";
   static final String OTHER_KEY = "http-test-key-2";
 
-  final CountDownLatch gate = new CountDownLatch(1);
+  final CountDownLatch gate;
   final Runline engine;
   final RunlineServer server;
   final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(ServerOptions options, Consumer<RunlineBuilder> customize) {
+  private TestServer(ServerOptions options, CountDownLatch gate, Consumer<RunlineBuilder> customize) {
+    this.gate = gate;
     ServerMetrics metrics = new ServerMetrics();
     RunlineBuilder builder = Runline.builder()
         .apiKeys(KEY, OTHER_KEY)
@@ -64,7 +65,12 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(ServerOptions options, Consumer<RunlineBuilder> customize) {
-    return new TestServer(options, customize);
+    return new TestServer(options, new CountDownLatch(1), customize);
+  }
+
+  /** A server whose {@code gated} endpoint waits on {@code gate}, which several servers may share. */
+  static TestServer start(ServerOptions options, CountDownLatch gate, Consumer<RunlineBuilder> customize) {
+    return new TestServer(options, gate, customize);
   }
 
   int port() {
