@@ -206,7 +206,7 @@ final class EndpointHandle implements EndpointClient {
       engine.store.insert(job);
       endpoint.enqueue(job);
       if (endpoint.recent != null) {
-        endpoint.recent.add(id);
+        endpoint.recent.add(id, owner);
       }
       return job;
     });

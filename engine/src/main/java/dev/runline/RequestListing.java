@@ -69,9 +69,13 @@ final class RequestListing {
     int limit = query.limit();
     List<Listed> found = new ArrayList<>(Math.min(limit, 64));
     boolean[] more = {false};
-    endpoint.recent.visitBefore(before, (position, id) -> {
+    endpoint.recent.visitBefore(owner, before, (position, id) -> {
       Job job = endpoint.engine.find(id);
-      if (job == null || job.endpoint != endpoint || !job.owner.equals(owner)) {
+      if (job == null) {
+        endpoint.recent.forget(id, owner);
+        return true;
+      }
+      if (job.endpoint != endpoint || !job.owner.equals(owner)) {
         return true;
       }
       JobState state = job.state();

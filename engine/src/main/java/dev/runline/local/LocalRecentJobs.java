@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A {@link RecentJobs} window in this process's memory: a ring of the last {@code capacity}
  * ids, each slot holding its position with its id, so a walk that meets a slot already
  * overwritten by a newer id (or not yet written) skips it instead of listing it out of order.
- * Adding is one increment of a counter and one ordered write of a slot; no lock.
+ * Adding is one increment of a counter and one ordered write of a slot; no lock. One ring
+ * holds every owner's ids (the listing keeps the caller's): finding a job here costs a map
+ * lookup, so walking past other owners' ids is cheap.
  */
 public final class LocalRecentJobs implements RecentJobs {
   /** An id and the position it was given; immutable, so a slot is read whole. */
@@ -35,14 +37,14 @@ public final class LocalRecentJobs implements RecentJobs {
   }
 
   @Override
-  public void add(JobId id) {
+  public void add(JobId id, String owner) {
     long position = next.getAndIncrement();
     // An ordered store is enough: a walk that misses the newest id by a moment is still right.
     ring.lazySet(slot(position), new Entry(position, id));
   }
 
   @Override
-  public void visitBefore(long before, Visitor visitor) {
+  public void visitBefore(String owner, long before, Visitor visitor) {
     long end = next.get();
     long newest = Math.min(before, end) - 1;
     long oldest = Math.max(0, end - ring.length());

@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /** The in-memory window of recent job ids: newest first, bounded, walked from a position. */
 class LocalRecentJobsTest {
+  private static final String OWNER = "an owner";
+
   private static List<Long> positions(RecentJobs window, long before, int max) {
     List<Long> seen = new ArrayList<>();
-    window.visitBefore(before, (position, id) -> {
+    window.visitBefore(OWNER, before, (position, id) -> {
       seen.add(position);
       return seen.size() < max;
     });
@@ -27,11 +29,11 @@ class LocalRecentJobsTest {
     for (int i = 0; i < 4; i++) {
       JobId id = JobId.random(false);
       ids.add(id);
-      window.add(id);
+      window.add(id, OWNER);
     }
     List<JobId> seen = new ArrayList<>();
 
-    window.visitBefore(Long.MAX_VALUE, (position, id) -> seen.add(id));
+    window.visitBefore(OWNER, Long.MAX_VALUE, (position, id) -> seen.add(id));
 
     assertThat(seen).containsExactly(ids.get(3), ids.get(2), ids.get(1), ids.get(0));
     assertThat(positions(window, Long.MAX_VALUE, 10)).containsExactly(3L, 2L, 1L, 0L);
@@ -41,7 +43,7 @@ class LocalRecentJobsTest {
   void aWalkStartsBelowThePositionGivenAndStopsWhenTheVisitorSaysSo() {
     RecentJobs window = LocalRecentJobs.of(10);
     for (int i = 0; i < 6; i++) {
-      window.add(JobId.random(false));
+      window.add(JobId.random(false), OWNER);
     }
 
     assertThat(positions(window, 4, 10)).containsExactly(3L, 2L, 1L, 0L);
@@ -52,7 +54,7 @@ class LocalRecentJobsTest {
   void onlyTheLastCapacityIdsAreKept() {
     RecentJobs window = LocalRecentJobs.of(3);
     for (int i = 0; i < 7; i++) {
-      window.add(JobId.random(i % 2 == 0));
+      window.add(JobId.random(i % 2 == 0), i % 2 == 0 ? OWNER : "another owner");
     }
 
     assertThat(positions(window, Long.MAX_VALUE, 10)).containsExactly(6L, 5L, 4L);

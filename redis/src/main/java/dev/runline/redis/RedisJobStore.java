@@ -10,6 +10,7 @@ import dev.runline.spi.JobId;
 import dev.runline.spi.JobRecord;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
+import dev.runline.spi.RecentJobs;
 import dev.runline.spi.SharedJobStore;
 import dev.runline.spi.StoredJob;
 import io.lettuce.core.RedisClient;
@@ -221,6 +222,12 @@ final class RedisJobStore implements SharedJobStore {
       deadline = shortened;
     }
     return deadline == 0 || now - deadline < 0;
+  }
+
+  /** One window for every node ({@link RedisRecentJobs}), so a listing on any node sees every node's jobs. */
+  @Override
+  public RecentJobs recentJobs(String endpoint, int capacity) {
+    return new RedisRecentJobs(redis, scripts, options, endpoint, capacity);
   }
 
   @Override
