@@ -3,11 +3,15 @@ package dev.runline.server;
 import static dev.runline.server.HttpFixture.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.runline.Endpoint;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +30,8 @@ class DashboardJobsTest {
   @BeforeAll
   static void start() {
     server = TestServer.start(ServerOptions.of("127.0.0.1", 0), builder -> builder
+        // A refused webhook is tried again soon, so a job's page can show both of its deliveries.
+        .webhookRetryInterval(Duration.ofMillis(100))
         // Each holds its one job until cancelled (interrupted) or 60 s pass.
         .endpoint(Endpoint.builder("held").handler(DemoHandlers.SLEEP).workers(1).build())
         .endpoint(Endpoint.builder("purgeable").handler(DemoHandlers.SLEEP).workers(1).build()));
@@ -157,6 +163,42 @@ class DashboardJobsTest {
     Path file = Docs.dir().resolve("dashboard-job.png");
     browser.screenshot(file);
     assertThat(Files.size(file)).isGreaterThan(10_000);
+  }
+
+  @Test
+  void aJobsPageShowsItsTimelineAndEachWebhookDelivery() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      // The first delivery is refused, the second taken.
+      exchange.sendResponseHeaders(calls.incrementAndGet() == 1 ? 500 : 200, -1);
+      exchange.close();
+    });
+    receiver.start();
+    try {
+      String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+      String id = server.post("/v2/echo/run", KEY, "{\"input\": {\"prompt\": \"call back\"}, \"webhook\": \""
+          + hook + "\"}").text("id");
+      browser.waiting().withMessage(() -> "two webhook deliveries of job " + id).until(d ->
+          server.get("/v2/echo/requests/" + id, KEY).json().path("webhook").path("deliveries").size() == 2);
+
+      show("/endpoint/echo/job/" + id);
+
+      browser.textIs("#job-status", "COMPLETED");
+      browser.textIs("#job-webhook", hook);
+      List<List<String>> deliveries = browser.findAll("#job-deliveries tbody tr").stream()
+          .map(r -> r.findElements(org.openqa.selenium.By.cssSelector("td")).stream().map(WebElement::getText).toList())
+          .toList();
+      assertThat(deliveries).hasSize(2);
+      assertThat(deliveries.get(0)).startsWith("1").contains("HTTP 500", "no");
+      assertThat(deliveries.get(1)).startsWith("2").contains("HTTP 200", "yes");
+      for (String moment : List.of("queuedAt", "startedAt", "endedAt")) {
+        assertThat(browser.textOf("#job-timeline [data-field='" + moment + "']")).as(moment).isNotBlank().isNotEqualTo("–");
+      }
+    } finally {
+      receiver.stop(0);
+    }
   }
 
   @Test

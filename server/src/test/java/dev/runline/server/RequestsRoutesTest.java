@@ -21,26 +21,34 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code GET /v2/{endpoint_id}/requests} (a key's recent jobs, newest first, paged; or
  * followed as server-sent events) and {@code GET /v2/{endpoint_id}/requests/{job_id}} (one
- * job as the dashboard shows it) over real HTTP.
+ * job as the dashboard shows it) over real HTTP, on one server with its jobs in memory (and,
+ * in the subclass, on two servers sharing one Redis).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestsRoutesTest {
-  private static HttpFixture http;
+  HttpFixture http;
+
+  /** The server (or servers) under test. */
+  HttpFixture start() {
+    return new HttpFixture();
+  }
 
   @BeforeAll
-  static void start() {
-    http = new HttpFixture();
+  void startServers() {
+    http = start();
   }
 
   @AfterAll
-  static void stop() {
+  void stopServers() {
     http.close();
   }
 
-  private static String runSync(String endpoint, String key, String input) {
+  private String runSync(String endpoint, String key, String input) {
     return http.test().post("/v2/" + endpoint + "/runsync", key, "{\"input\": " + input + "}").text("id");
   }
 
