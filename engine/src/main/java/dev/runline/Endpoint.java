@@ -273,7 +273,9 @@ public final class Endpoint {
     /**
      * How many of the endpoint's most recently admitted jobs {@code /requests} lists from
      * (default 10,000; 0 switches the listing off). Only their ids are kept for it, in the
-     * job store's window ({@link dev.runline.spi.JobStore#recentJobs}).
+     * job store's window ({@link dev.runline.spi.JobStore#recentJobs}); a store may keep that
+     * many per API key (the Redis store does), so that one busy key cannot push another's
+     * jobs out of its listing.
      */
     public Builder recentJobs(int recentJobs) {
       if (recentJobs < 0 || recentJobs > MAX_RECENT_JOBS) {
