@@ -135,6 +135,11 @@ final class Job implements QueuedJob, StoredJob {
         endpoint.onTransition(this, from, to, expiring);
         return applied == change ? to : null;
       }
+      if (state == from) {
+        // Refused with nothing newer to compute from: the job is gone from a shared store (its
+        // retention or ttl passed through another node), so no change of it applies any more.
+        return null;
+      }
     }
   }
 

@@ -53,7 +53,10 @@ public interface JobStore extends AutoCloseable {
    * {@code expected}, atomically, and sets the job's expiry from {@code next} (see the
    * class documentation).
    *
-   * @return whether this change won
+   * @return whether this change won; when it lost, the store leaves in the job the state that
+   *     won (and the engine computes its change again from that), or leaves the job's state as
+   *     it was when no change of it applies any more (a shared store whose copy of the job is
+   *     gone)
    */
   boolean compareAndSet(StoredJob job, JobState expected, JobState next);
 

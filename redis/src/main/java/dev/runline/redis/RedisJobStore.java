@@ -449,7 +449,7 @@ final class RedisJobStore implements SharedJobStore {
   private long lastHeartbeatNanos;
 
   private void heartbeatWhenDue() {
-    long now = System.nanoTime();
+    long now = time.nanoTime();
     if (now - lastHeartbeatNanos >= TimeUnit.MILLISECONDS.toNanos(leaseMillis / 3)) {
       heartbeat();
       takeBackLostNodes();
@@ -460,7 +460,7 @@ final class RedisJobStore implements SharedJobStore {
   private void heartbeat() {
     try {
       call(() -> redis.zadd(keys.nodes, (double) nowMillis(), node()));
-      lastHeartbeatNanos = System.nanoTime();
+      lastHeartbeatNanos = time.nanoTime();
       if (heartbeatFailing) {
         // Others may not have written theirs while Redis was out of reach either: give them a lease.
         judgeAfterMillis = nowMillis() + leaseMillis;
