@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The dashboard at {@code /dashboard/}: static files (the page, its script and style, and the
@@ -46,6 +47,7 @@ final class Dashboard implements AutoCloseable {
   private final AutoCloseable listening;
   private final Vertx vertx;
   private final long ticker;
+  private final AtomicBoolean ticking = new AtomicBoolean();
 
   /** A page reading the event stream, answered on its own connection's context. */
   private record Viewer(Context context, HttpServerResponse response) {}
@@ -117,12 +119,29 @@ final class Dashboard implements AutoCloseable {
     response.closeHandler(v -> viewers.remove(viewer));
   }
 
+  /**
+   * Closes a second on a worker thread, not the event loop: with a store shared by several
+   * nodes, reading the counts is a round trip to it (a wait as long as its timeout while it is
+   * out of reach). A tick still running when the next is due makes that one skip.
+   */
   private void tick() {
-    figures.tick(System.currentTimeMillis());
-    if (viewers.isEmpty()) {
+    if (!ticking.compareAndSet(false, true)) {
       return;
     }
-    Buffer event = event("tick", figures.latest());
+    vertx.executeBlocking(() -> {
+      try {
+        figures.tick(System.currentTimeMillis());
+        return viewers.isEmpty() ? null : event("tick", figures.latest());
+      } finally {
+        ticking.set(false);
+      }
+    }, false).onSuccess(this::send);
+  }
+
+  private void send(Buffer event) {
+    if (event == null) {
+      return;
+    }
     for (Viewer viewer : viewers) {
       viewer.context().runOnContext(v -> {
         HttpServerResponse response = viewer.response();

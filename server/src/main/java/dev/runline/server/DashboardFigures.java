@@ -5,6 +5,7 @@ import dev.runline.Health;
 import dev.runline.JobListener;
 import dev.runline.JobStatus;
 import dev.runline.Runline;
+import dev.runline.RunlineException;
 import dev.runline.Status;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,11 +52,21 @@ final class DashboardFigures implements JobListener {
     }
   }
 
-  /** Closes the second of {@code epochMillis}: what ended since the last tick, and the counts now. */
+  /**
+   * Closes the second of {@code epochMillis}: what ended since the last tick, and the counts
+   * now. Counts that cannot be read (a shared store out of reach) leave a gap in the queue
+   * series, and the overview keeps the last counts read.
+   */
   synchronized void tick(long epochMillis) {
     long second = Math.floorDiv(epochMillis, 1000);
     for (EndpointFigures figures : endpoints.values()) {
-      figures.tick(second, engine.inspect().health(figures.name));
+      Health now;
+      try {
+        now = engine.inspect().health(figures.name);
+      } catch (RunlineException unreadable) {
+        now = null;
+      }
+      figures.tick(second, now);
     }
   }
 
@@ -140,8 +151,11 @@ final class DashboardFigures implements JobListener {
       }
     }
 
+    /** Closes {@code second}, with the endpoint's counts {@code now}, or {@code null} when they could not be read. */
     void tick(long second, Health now) {
-      health = now;
+      if (now != null) {
+        health = now;
+      }
       delaySecond = delays.getIntervalHistogram(delaySecond);
       executionSecond = executions.getIntervalHistogram(executionSecond);
       long ten = Math.floorDiv(second, 10);
@@ -174,8 +188,8 @@ final class DashboardFigures implements JobListener {
       counts[Series.FAILED.ordinal()][at] += endedSince(Status.FAILED);
       counts[Series.TIMED_OUT.ordinal()][at] += endedSince(Status.TIMED_OUT);
       counts[Series.CANCELLED.ordinal()][at] += endedSince(Status.CANCELLED);
-      counts[Series.IN_QUEUE.ordinal()][at] = now.jobs().inQueue();
-      counts[Series.IN_PROGRESS.ordinal()][at] = now.jobs().inProgress();
+      counts[Series.IN_QUEUE.ordinal()][at] = now == null ? -1 : now.jobs().inQueue();
+      counts[Series.IN_PROGRESS.ordinal()][at] = now == null ? -1 : now.jobs().inProgress();
       percentiles(delaySecond, at, Series.DELAY_P50, Series.DELAY_P95, Series.DELAY_P99);
       percentiles(executionSecond, at, Series.EXECUTION_P50, Series.EXECUTION_P95, Series.EXECUTION_P99);
     }
@@ -216,10 +230,10 @@ final class DashboardFigures implements JobListener {
       series.put("t", times);
       for (Series s : Series.values()) {
         List<Long> values = new ArrayList<>(n);
-        boolean percentile = s.ordinal() >= Series.DELAY_P50.ordinal();
         for (int i = n - 1; i >= 0; i--) {
           long value = counts[s.ordinal()][Math.floorMod(newest - i, SECONDS_KEPT)];
-          values.add(percentile && value < 0 ? null : value);
+          // Below zero: nothing to measure (no job ended that second) or counts not read; a gap in the chart.
+          values.add(value < 0 ? null : value);
         }
         series.put(s.key, values);
       }
