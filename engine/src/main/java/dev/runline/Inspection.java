@@ -1,5 +1,6 @@
 package dev.runline;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -31,6 +32,14 @@ public interface Inspection {
    * to remove it.
    */
   AutoCloseable listen(JobListener listener);
+
+  /**
+   * The nodes serving these endpoints together, by name, this one first: with a job store
+   * shared by several nodes, those alive now (their lease not run out); none otherwise.
+   */
+  default List<String> nodes() {
+    return List.of();
+  }
 
   /** Webhook deliveries since start, over every endpoint. */
   Webhooks webhooks();

@@ -276,6 +276,20 @@ final class RunlineEngine implements Runline, Inspection {
   }
 
   @Override
+  public List<String> nodes() {
+    if (shared == null) {
+      return List.of();
+    }
+    List<String> nodes = new ArrayList<>(List.of(shared.node()));
+    for (String node : shared.store.liveNodes()) {
+      if (!nodes.contains(node)) {
+        nodes.add(node);
+      }
+    }
+    return List.copyOf(nodes);
+  }
+
+  @Override
   public AutoCloseable listen(JobListener listener) {
     Objects.requireNonNull(listener, "listener");
     synchronized (this) {

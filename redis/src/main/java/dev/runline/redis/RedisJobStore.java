@@ -130,6 +130,12 @@ final class RedisJobStore implements SharedJobStore {
         options.namespace(), leaseMillis);
   }
 
+  @Override
+  public List<String> liveNodes() {
+    return call(() -> redis.zrangebyscore(keys.nodes,
+        io.lettuce.core.Range.create((double) (nowMillis() - leaseMillis), Double.POSITIVE_INFINITY)));
+  }
+
   // ---- admission and queues ----------------------------------------------------------------
 
   @Override

@@ -36,6 +36,8 @@ final class DashboardFigures implements JobListener {
 
   private final Runline engine;
   private final Map<String, EndpointFigures> endpoints = new LinkedHashMap<>();
+  /** The cluster's live nodes, this one first, as last read (none without a shared store). */
+  private List<String> nodes = List.of();
 
   DashboardFigures(Runline engine) {
     this.engine = engine;
@@ -59,6 +61,11 @@ final class DashboardFigures implements JobListener {
    */
   synchronized void tick(long epochMillis) {
     long second = Math.floorDiv(epochMillis, 1000);
+    try {
+      nodes = engine.inspect().nodes();
+    } catch (RunlineException unreadable) {
+      // The nodes last read stay shown.
+    }
     for (EndpointFigures figures : endpoints.values()) {
       Health now;
       try {
@@ -87,6 +94,7 @@ final class DashboardFigures implements JobListener {
     }
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("secondsKept", SECONDS_KEPT);
+    view.put("nodes", nodes);
     view.put("endpoints", list);
     return view;
   }

@@ -111,6 +111,13 @@ class DashboardOnTwoNodesTest {
   }
 
   @Test
+  void theOverviewNamesTheClustersNodesAndTheOneServingIt() {
+    browser.driver.navigate().to(pageOfB("/"));
+
+    browser.textIs("#cluster", "A cluster of 2 node(s): node-b, node-a. This page is served by node-b.");
+  }
+
+  @Test
   void cancelOnOneNodesPageEndsTheJobWhicheverNodeRunsIt() {
     String id = runOnA("sleep", "{\"seconds\": 60}");
     browser.waiting().until(d -> "IN_PROGRESS".equals(statusOnA("sleep", id)));

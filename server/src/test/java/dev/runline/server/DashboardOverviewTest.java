@@ -85,6 +85,7 @@ class DashboardOverviewTest {
     assertThat(figure("echo", "completed")).isEqualTo(number(completed + 3));
     assertThat(figure("fail", "failed")).isEqualTo(number(failed + 1));
     assertThat(figure("echo", "backend")).isEqualTo("cpu");
+    assertThat(browser.find("#cluster").isDisplayed()).as("no cluster without a shared store").isFalse();
   }
 
   @Test

@@ -250,6 +250,7 @@
       } else if (name === 'tick') {
         for (const fresh of data.endpoints) appendTick(fresh, data.secondsKept);
       }
+      showNodes(data.nodes);
       refreshFigures();
     }, (state) => {
       const live = $('live');
@@ -258,6 +259,14 @@
       live.className = 'live ' + state;
     }, (error) => forgetKey((opened ? 'The key is no longer valid for this server: ' : 'That key was refused: ')
       + error.message));
+  }
+
+  /** The cluster's live nodes, the one serving this page first; none without a shared store. */
+  function showNodes(nodes) {
+    const cluster = $('cluster');
+    cluster.hidden = !nodes || nodes.length === 0;
+    cluster.textContent = cluster.hidden ? ''
+      : 'A cluster of ' + nodes.length + ' node(s): ' + nodes.join(', ') + '. This page is served by ' + nodes[0] + '.';
   }
 
   function stopFigures() {
