@@ -42,7 +42,8 @@ final class EndpointRuntime {
 
   /**
    * Opens the backend, then what feeds it: the intake, or with a shared store the fetcher
-   * that takes jobs from the store's queue.
+   * that takes jobs from the store's queue (started by {@link #startFetching} once the node
+   * has joined, since joining may take back what this node's name held before).
    */
   void open(dev.runline.spi.BackendProvider provider, Intake.Factory intakes) {
     backend = provider.open(new Context());
@@ -51,12 +52,16 @@ final class EndpointRuntime {
         intake = intakes.open(new IntakeContext());
       } else {
         fetcher = new Fetcher(this, engine.shared);
-        fetcher.start();
       }
     } catch (RuntimeException | Error e) {
       backend.close();
       throw e;
     }
+  }
+
+  /** With a shared store: starts taking jobs from its queue. */
+  void startFetching() {
+    fetcher.start();
   }
 
   /** The shared mode of the engine, or {@code null} when its store is this process's. */

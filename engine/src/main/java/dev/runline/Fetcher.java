@@ -64,11 +64,12 @@ final class Fetcher {
           awaitRoom();
           continue;
         }
-        List<JobRecord> taken = shared.store.take(endpoint.name(), free, TAKE_WAIT_NANOS);
         if (unreachable) {
+          shared.reclaimOrphans(endpoint);
           LOG.info("endpoint '{}': the shared job store is reachable again; taking jobs", endpoint.name());
           unreachable = false;
         }
+        List<JobRecord> taken = shared.store.take(endpoint.name(), free, TAKE_WAIT_NANOS);
         if (taken.isEmpty()) {
           continue;
         }

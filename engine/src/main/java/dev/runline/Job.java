@@ -266,7 +266,15 @@ final class Job implements QueuedJob, StoredJob {
       endpoint.shared().giveBackLater(this);
       return Optional.empty();
     }
-    return started == null ? Optional.empty() : Optional.of(new RunningAttempt(this, started));
+    if (started == null) {
+      SharedMode shared = endpoint.shared();
+      if (shared != null) {
+        // Cancelled meanwhile, or no longer this node's to start (taken back from it by another).
+        shared.notStarted(this);
+      }
+      return Optional.empty();
+    }
+    return Optional.of(new RunningAttempt(this, started));
   }
 
   /** Binds {@code thread} as the runner of {@code run}; {@code false} when that run is over. */

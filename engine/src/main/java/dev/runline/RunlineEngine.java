@@ -126,6 +126,7 @@ final class RunlineEngine implements Runline, Inspection {
     timers.schedule(this::watch, WATCH_INTERVAL_NANOS);
     if (shared != null) {
       shared.start();
+      endpoints.values().forEach(EndpointRuntime::startFetching);
     }
     LOG.info("runline started: {} endpoint(s) {}, API keys {}{}", endpoints.size(), endpoints.keySet(),
         keys.isOpen() ? "off (open engine)" : "on", shared == null ? "" : ", shared job store as node '"

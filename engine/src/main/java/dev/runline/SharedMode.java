@@ -124,6 +124,13 @@ final class SharedMode {
     return n;
   }
 
+  /** A job this node took and could not start leaves its hand. */
+  void notStarted(Job job) {
+    if (inHand.remove(job.id()) != null) {
+      job.endpoint.fetcherMayTake();
+    }
+  }
+
   /** The jobs this node took that are still queued here, not started. */
   List<Job> takenNotStarted(EndpointRuntime endpoint) {
     List<Job> taken = new ArrayList<>();
@@ -210,11 +217,47 @@ final class SharedMode {
         return;
       }
       try {
-        giveBack(List.of(job));
+        giveBackOrRedeliver(job);
       } catch (StoreUnavailableException e) {
         giveBackLater(job);
       }
     }, RETRY_NANOS);
+  }
+
+  /**
+   * A job this node claimed but does not run: back to its queue when it is still queued; when
+   * its start reached the store though the answer did not (so no worker here runs it), the
+   * same attempt queued again, as for a lost node.
+   */
+  private void giveBackOrRedeliver(Job job) {
+    refresh(job);
+    if (job.state().status() == Status.IN_PROGRESS) {
+      inHand.remove(job.id());
+      job.transition(Transitions.lost(node(), false, 0));
+    } else {
+      giveBack(List.of(job));
+    }
+  }
+
+  /**
+   * After the store was out of reach: the claims of {@code endpoint}'s jobs this node does not
+   * hold (a take or a start applied in the store whose answer was lost) are given back or
+   * redelivered, so no job stays claimed by a node that will never run it. Called by the
+   * endpoint's fetcher, between its takes.
+   */
+  void reclaimOrphans(EndpointRuntime endpoint) {
+    for (JobId id : store.claimed()) {
+      if (inHand.containsKey(id)) {
+        continue;
+      }
+      Job job = find(id);
+      if (job != null && job.endpoint == endpoint && !job.state().status().isTerminal()) {
+        LOG.warn("job {}: claimed by node '{}' in the shared store though not held here (an answer lost while the"
+            + " store was out of reach); {}", job.idText(), node(), job.state().status() == Status.IN_PROGRESS
+            ? "queued again" : "given back to its queue");
+        giveBackOrRedeliver(job);
+      }
+    }
   }
 
   /** A chunk into the shared store; with the store out of reach it is dropped, and the run goes on. */

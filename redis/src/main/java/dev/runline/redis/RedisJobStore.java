@@ -124,6 +124,7 @@ final class RedisJobStore implements SharedJobStore {
       }
     });
     news.sync().subscribe(keys.news);
+    takeBack(true);
     heartbeat();
     timers.schedule(this::expireRegularly, EXPIRY_NANOS);
     LOG.info("node '{}' shares its jobs on Redis at {} (namespace '{}', lease {} ms)", node(), options.where(),
@@ -189,6 +190,11 @@ final class RedisJobStore implements SharedJobStore {
       call(() -> scripts.run(Scripts.GIVE_BACK, ScriptOutputType.INTEGER,
           new String[] {keys.queue(endpoint), keys.lowQueue(endpoint), keys.claims(node())}, args));
     });
+  }
+
+  @Override
+  public List<JobId> claimed() {
+    return call(() -> redis.smembers(keys.claims(node()))).stream().map(JobId::parse).toList();
   }
 
   @Override
@@ -482,14 +488,31 @@ final class RedisJobStore implements SharedJobStore {
     if (nowMillis() < judgeAfterMillis) {
       return;
     }
+    takeBack(false);
+  }
+
+  /**
+   * Takes back the claims of the nodes whose lease ran out, or with {@code previousLife} the
+   * claims this node's name still holds from before it started (a node restarted after a
+   * crash): jobs taken but not started go back to their queue, running ones are redelivered
+   * or, past the limit, FAILED.
+   */
+  private void takeBack(boolean previousLife) {
     List<Object> lost = call(() -> scripts.run(Scripts.LOST, ScriptOutputType.MULTI, new String[] {keys.nodes},
         List.of(node(), Long.toString(nowMillis() - leaseMillis), keys.claimsPrefix, keys.jobPrefix, keys.queuePrefix,
-            keys.lowQueuePrefix, keys.news)));
+            keys.lowQueuePrefix, keys.news, previousLife ? "self" : "")));
     for (int i = 0; i + 1 < lost.size(); i += 2) {
       String node = String.valueOf(lost.get(i));
       List<?> running = (List<?>) lost.get(i + 1);
-      LOG.warn("node '{}' is lost (no heartbeat for {} ms): node '{}' takes back its {} running job(s)", node,
-          leaseMillis, node(), running.size() / 2);
+      if (previousLife) {
+        if (!running.isEmpty()) {
+          LOG.warn("node '{}' starts again: it takes back the {} job(s) it was running before", node,
+              running.size() / 2);
+        }
+      } else {
+        LOG.warn("node '{}' is lost (no heartbeat for {} ms): node '{}' takes back its {} running job(s)", node,
+            leaseMillis, node(), running.size() / 2);
+      }
       for (int j = 0; j + 1 < running.size(); j += 2) {
         Map<String, String> fields = JobFields.map(running.get(j + 1));
         JobRecord record = JobFields.record(String.valueOf(running.get(j)), fields);
@@ -526,7 +549,8 @@ final class RedisJobStore implements SharedJobStore {
       return command.get();
     } catch (RedisException e) {
       throw new StoreUnavailableException("the shared job store (Redis at " + options.where()
-          + ") cannot be reached: " + e.getMessage() + "; nothing was done, retry later");
+          + ") cannot be reached: " + e.getMessage() + "; retry later (a request sent just as the store went out of"
+          + " reach may still have been applied: a job may have been queued)");
     }
   }
 
@@ -537,7 +561,7 @@ final class RedisJobStore implements SharedJobStore {
       news.close();
       connection.close();
     } finally {
-      client.shutdown(0, 2, TimeUnit.SECONDS);
+      RedisJobs.shutdown(client);
     }
   }
 
