@@ -88,6 +88,9 @@ final class Fetcher {
           return;
         }
       } catch (RuntimeException e) {
+        if (stopping) {
+          return; // interrupted in a store call by stop()
+        }
         if (!unreachable) {
           LOG.warn("endpoint '{}': cannot take jobs from the shared job store ({}); trying again every {} ms",
               endpoint.name(), e.toString(), TimeUnit.NANOSECONDS.toMillis(RETRY_NANOS));

@@ -371,9 +371,14 @@ final class RunlineEngine implements Runline, Inspection {
 
     @Override
     public void changed(JobId id) {
+      changed(id, -1);
+    }
+
+    @Override
+    public void changed(JobId id, int version) {
       SharedMode s = shared;
       if (s != null) {
-        s.changed(id);
+        s.changed(id, version);
       }
     }
 

@@ -8,6 +8,7 @@ import dev.runline.spi.StoredJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +42,8 @@ final class SharedMode {
   private final Map<JobId, Job> jobs = new ConcurrentHashMap<>();
   /** Jobs this node took and has not seen end: the fetchers' measure of what it holds. */
   private final Map<JobId, Job> inHand = new ConcurrentHashMap<>();
+  /** Jobs neither followed nor held at the last reconcile: dropped if still so at the next. */
+  private final Set<JobId> unneeded = ConcurrentHashMap.newKeySet();
   private final ExecutorService news = Executors.newSingleThreadExecutor(RunlineEngine.threads("shared-news"));
   private volatile boolean closed;
 
@@ -299,10 +302,18 @@ final class SharedMode {
   // ---- news from other nodes -------------------------------------------------------------
 
   /** The store's news of job {@code id}: handled in order, off the store's own threads. */
-  void changed(JobId id) {
-    if (!closed && jobs.containsKey(id)) {
-      news.execute(() -> apply(id));
+  void changed(JobId id, int version) {
+    Job job = jobs.get(id);
+    if (closed || job == null) {
+      return;
     }
+    if (version >= 0 && job.state().version() >= version) {
+      return; // made here, or already seen
+    }
+    if (!inHand.containsKey(id) && !job.isFollowed()) {
+      return; // no one here needs it now: a later read loads the job from the store
+    }
+    news.execute(() -> apply(id));
   }
 
   private void apply(JobId id) {
@@ -341,11 +352,21 @@ final class SharedMode {
       for (Job job : jobs.values()) {
         boolean held = inHand.containsKey(job.id());
         if (job.isFollowed() && !job.state().status().isTerminal()) {
+          unneeded.remove(job.id());
           news.execute(() -> apply(job.id()));
         } else if (!held && !job.isFollowed()) {
-          jobs.remove(job.id(), job);
+          // Dropped at the second look only: a job just admitted or found here is followed a
+          // moment later (a runSync's or a long poll's waiter), and must still be this node's
+          // object when it is, or the waiter would wait on an object no news reaches.
+          if (!unneeded.add(job.id())) {
+            unneeded.remove(job.id());
+            jobs.remove(job.id(), job);
+          }
+        } else {
+          unneeded.remove(job.id());
         }
       }
+      unneeded.removeIf(id -> !jobs.containsKey(id));
     } finally {
       engine.timers.schedule(this::reconcile, RECONCILE_NANOS);
     }

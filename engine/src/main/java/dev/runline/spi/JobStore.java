@@ -122,6 +122,14 @@ public interface JobStore extends AutoCloseable {
     default void changed(JobId id) {}
 
     /**
+     * Another node made version {@code version} of job {@code id}'s state: the engine skips the
+     * news when it holds that version already, or when nothing on this node needs the job now.
+     */
+    default void changed(JobId id, int version) {
+      changed(id);
+    }
+
+    /**
      * {@code job} was running on {@code node}, which a {@link SharedJobStore} found lost (its
      * lease not renewed): the engine queues the same attempt again, or when {@code giveUp}
      * ends it FAILED naming the node; either through {@link JobStore#compareAndSet}, and only

@@ -153,7 +153,12 @@ final class RedisJobStore implements SharedJobStore {
     Long admitted = call(() -> scripts.run(Scripts.ADMIT, ScriptOutputType.INTEGER,
         new String[] {keys.job(id), job.lowPriority() ? keys.lowQueue(endpoint) : keys.queue(endpoint),
             keys.counts(endpoint), keys.ttl(endpoint)}, args));
-    return admitted != null && admitted == 1;
+    if (admitted == null || admitted != 1) {
+      return false;
+    }
+    // This node's own fetcher need not wait for the news to come back through Redis.
+    wake(endpoint);
+    return true;
   }
 
   @Override
@@ -408,22 +413,34 @@ final class RedisJobStore implements SharedJobStore {
     String kind = message.substring(0, space);
     String rest = message.substring(space + 1);
     switch (kind) {
-      case "ready" -> {
-        Object signal = served.get(rest);
-        if (signal != null) {
-          synchronized (signal) {
-            signal.notifyAll();
-          }
-        }
-      }
+      case "ready" -> wake(rest);
       case "job", "chunk" -> {
         int end = rest.indexOf(' ');
         JobId id = JobId.parse(end < 0 ? rest : rest.substring(0, end));
         if (id != null) {
-          engine.changed(id);
+          engine.changed(id, end < 0 ? -1 : versionOf(rest.substring(end + 1)));
         }
       }
       default -> { }
+    }
+  }
+
+  /** Wakes this node's take of {@code endpoint}'s jobs waiting for one to be queued. */
+  private void wake(String endpoint) {
+    Object signal = served.get(endpoint);
+    if (signal != null) {
+      synchronized (signal) {
+        signal.notifyAll();
+      }
+    }
+  }
+
+  /** The version a "job" message names; -1 (unknown: the engine looks) for anything else. */
+  private static int versionOf(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
