@@ -6,6 +6,7 @@ import dev.runline.spi.Intake;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.QueuedJob;
+import dev.runline.spi.RecentJobs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
@@ -24,6 +25,8 @@ final class EndpointRuntime {
   final HealthCounters counts = new HealthCounters();
   /** Calls between their check that the engine accepts work and their enqueue; shutdown waits for them. */
   final LongAdder admitting = new LongAdder();
+  /** The ids of the most recent jobs, which {@code /requests} lists from; {@code null} when the listing is off. */
+  final RecentJobs recent;
 
   private Intake intake;
   private Backend backend;
@@ -34,6 +37,7 @@ final class EndpointRuntime {
     this.config = config;
     this.engine = engine;
     this.limiter = new RouteLimiter(config, engine.time, engine.rateBuckets);
+    this.recent = config.recentJobs() > 0 ? engine.store.recentJobs(config.name(), config.recentJobs()) : null;
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.runline.spi.StoredJob;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -334,6 +335,19 @@ final class Job implements QueuedJob, StoredJob {
   private synchronized List<Object> localChunks() {
     StreamLog stream = followers == null ? null : followers.stream;
     return stream == null ? List.of() : stream.chunks();
+  }
+
+  /**
+   * The current attempt's chunks so far, then the output of a job that did not stream once it
+   * completed (its one chunk, as {@code /stream} returns it).
+   */
+  synchronized List<Object> streamSoFar() {
+    List<Object> all = new ArrayList<>(chunks());
+    Object last = finalChunk(state);
+    if (last != null) {
+      all.add(last);
+    }
+    return all;
   }
 
   // ---- what callers do -------------------------------------------------------------------

@@ -90,7 +90,7 @@ final class SharedMode {
 
   /** This node's object for {@code record}: the one it keeps, brought up to the record's state, or a new one. */
   Job restore(JobRecord record) {
-    EndpointRuntime endpoint = engine.endpoint(record.endpoint());
+    EndpointRuntime endpoint = engine.runtimeOrNull(record.endpoint());
     if (endpoint == null) {
       return null;
     }

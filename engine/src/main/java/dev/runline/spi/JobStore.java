@@ -2,6 +2,7 @@ package dev.runline.spi;
 
 import dev.runline.TimeSource;
 import dev.runline.Timers;
+import dev.runline.local.LocalRecentJobs;
 import java.util.function.Consumer;
 
 /**
@@ -80,6 +81,16 @@ public interface JobStore extends AutoCloseable {
    * checks each job's state.
    */
   void forEachLive(Consumer<StoredJob> action);
+
+  /**
+   * The window of endpoint {@code endpoint}'s recent job ids that {@code /requests} lists
+   * from, keeping at least the last {@code capacity}; asked once per endpoint when the engine
+   * starts. By default a window in this process's memory ({@link LocalRecentJobs}); a store
+   * that several nodes share overrides it with one window for all of them.
+   */
+  default RecentJobs recentJobs(String endpoint, int capacity) {
+    return LocalRecentJobs.of(capacity);
+  }
 
   /** Runs expiry work that is due now (e.g. under a manual clock in tests). */
   void cleanUp();

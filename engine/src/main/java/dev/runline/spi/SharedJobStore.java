@@ -33,6 +33,11 @@ public interface SharedJobStore extends JobStore {
   /** This node's name, unique among the nodes sharing the store. */
   String node();
 
+  /** The names of the nodes alive now (their lease not run out), this one among them; by default this one only. */
+  default List<String> liveNodes() {
+    return List.of(node());
+  }
+
   /**
    * Begins the store's own work on this node (hearing other nodes' news, expiring jobs whose
    * ttl passed, taking back lost nodes' jobs): called once the engine is ready to be told

@@ -10,6 +10,7 @@ import dev.runline.spi.JobId;
 import dev.runline.spi.JobRecord;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
+import dev.runline.spi.RecentJobs;
 import dev.runline.spi.SharedJobStore;
 import dev.runline.spi.StoredJob;
 import io.lettuce.core.RedisClient;
@@ -130,6 +131,12 @@ final class RedisJobStore implements SharedJobStore {
         options.namespace(), leaseMillis);
   }
 
+  @Override
+  public List<String> liveNodes() {
+    return call(() -> redis.zrangebyscore(keys.nodes,
+        io.lettuce.core.Range.create((double) (nowMillis() - leaseMillis), Double.POSITIVE_INFINITY)));
+  }
+
   // ---- admission and queues ----------------------------------------------------------------
 
   @Override
@@ -232,6 +239,12 @@ final class RedisJobStore implements SharedJobStore {
       deadline = shortened;
     }
     return deadline == 0 || now - deadline < 0;
+  }
+
+  /** One window for every node ({@link RedisRecentJobs}), so a listing on any node sees every node's jobs. */
+  @Override
+  public RecentJobs recentJobs(String endpoint, int capacity) {
+    return new RedisRecentJobs(redis, scripts, options, endpoint, capacity);
   }
 
   @Override

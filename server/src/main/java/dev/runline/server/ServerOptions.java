@@ -22,6 +22,7 @@ public final class ServerOptions {
   private long runSyncBodyBytes = HttpApi.RUNSYNC_BODY_LIMIT;
   private long maxWaitMillis = HttpApi.MAX_WAIT;
   private int eventLoops = Runtime.getRuntime().availableProcessors();
+  private boolean dashboard = true;
 
   private ServerOptions(String host, int port) {
     this.host = Objects.requireNonNull(host, "host");
@@ -41,6 +42,7 @@ public final class ServerOptions {
     copy.runSyncBodyBytes = runSyncBodyBytes;
     copy.maxWaitMillis = maxWaitMillis;
     copy.eventLoops = eventLoops;
+    copy.dashboard = dashboard;
     return copy;
   }
 
@@ -149,6 +151,17 @@ public final class ServerOptions {
   public ServerOptions withEventLoops(int loops) {
     ServerOptions copy = copy();
     copy.eventLoops = (int) positive("eventLoops", loops);
+    return copy;
+  }
+
+  /** Whether {@code /dashboard} (the page and its event stream) is served (default: yes). */
+  public boolean dashboard() {
+    return dashboard;
+  }
+
+  public ServerOptions withDashboard(boolean serve) {
+    ServerOptions copy = copy();
+    copy.dashboard = serve;
     return copy;
   }
 
