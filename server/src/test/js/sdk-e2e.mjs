@@ -4,6 +4,9 @@
 //   RUNLINE_BASE_URL  what the SDK takes as `baseUrl`: the server's root *with* /v2,
 //                     e.g. http://127.0.0.1:8080/v2 (the SDK builds `${baseUrl}/${endpointId}/run`)
 //   RUNLINE_API_KEY   an API key the server accepts
+//   RUNLINE_OTHER_BASE_URL  optional: another node sharing the first one's jobs (a cluster on
+//                     one Redis); then jobs run through the first are also read, waited for,
+//                     streamed and cancelled through the other ("other-node-*" checks)
 //
 // The server must have the demo endpoints echo, tokens and sleep (runline-server's default
 // configuration, or the test fixture). Prints one JSON line per check,
@@ -216,5 +219,51 @@ await check("unauthorized", async () => {
   expect(typeof error.response?.data?.error === "string", "the 401 carries no {error: ...} body", error.response?.data);
   return { status: error.response.status, error: error.response.data.error };
 });
+
+const otherBaseUrl = process.env.RUNLINE_OTHER_BASE_URL;
+if (otherBaseUrl) {
+  const other = runpodSdk(apiKey, { baseUrl: otherBaseUrl });
+  const otherEcho = other.endpoint("echo");
+  const otherTokens = other.endpoint("tokens");
+  const otherSleep = other.endpoint("sleep");
+
+  await check("other-node-status", async () => {
+    const input = { across: "nodes" };
+    const queued = await echo.run({ input });
+    const done = await pollStatus(otherEcho, queued.id, (s) => s.completed, 10_000, "terminal");
+    expect(done.status === "COMPLETED" && isDeepStrictEqual(done.output, input),
+      "a job run through one node is not COMPLETED with its output through the other", done);
+    return { id: queued.id, status: done.status };
+  });
+
+  await check("other-node-runSync", async () => {
+    const result = await otherEcho.runSync({ input: { n: 7 } });
+    expect(result.status === "COMPLETED" && isDeepStrictEqual(result.output, { n: 7 }),
+      "runSync through the other node did not answer the output", result);
+    return { id: result.id, status: result.status };
+  });
+
+  await check("other-node-stream", async () => {
+    const prompt = "one two three four";
+    const queued = await tokens.run({ input: { prompt, delayMs: 20 } });
+    const words = [];
+    for await (const chunk of otherTokens.stream(queued.id)) {
+      words.push(...chunk.output.text);
+    }
+    expect(isDeepStrictEqual(words, prompt.split(" ")),
+      "the stream read through the other node did not yield every word once, in order", words);
+    return { id: queued.id, text: words.join(" ") };
+  });
+
+  await check("other-node-cancel", async () => {
+    const queued = await sleep.run({ input: { seconds: 30 } });
+    await pollStatus(otherSleep, queued.id, (s) => s.status === "IN_PROGRESS", 10_000, "IN_PROGRESS");
+    const cancelled = await otherSleep.cancel(queued.id);
+    expect(cancelled?.status === "CANCELLED", "cancel through the other node did not answer CANCELLED", cancelled);
+    const after = await sleep.status(queued.id);
+    expect(after.status === "CANCELLED", "the first node does not see the job CANCELLED", after);
+    return { id: queued.id, after: after.status };
+  });
+}
 
 clearTimeout(watchdog);

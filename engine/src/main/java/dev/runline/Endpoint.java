@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  */
 public final class Endpoint {
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  static final int DEFAULT_RECENT_JOBS = 10_000;
+  static final int MAX_RECENT_JOBS = 1_000_000;
 
   private final String name;
   private final Work work;
@@ -28,6 +30,7 @@ public final class Endpoint {
   private final Policy defaultPolicy;
   private final boolean returnAggregateStream;
   private final long maxOutputBytes;
+  private final int recentJobs;
 
   private Endpoint(Builder b) {
     this.name = b.name;
@@ -42,6 +45,7 @@ public final class Endpoint {
     this.defaultPolicy = b.defaultPolicy;
     this.returnAggregateStream = b.returnAggregateStream;
     this.maxOutputBytes = b.maxOutputBytes;
+    this.recentJobs = b.recentJobs;
   }
 
   public static Builder builder(String name) {
@@ -66,6 +70,7 @@ public final class Endpoint {
     b.defaultPolicy = defaultPolicy;
     b.returnAggregateStream = returnAggregateStream;
     b.maxOutputBytes = maxOutputBytes;
+    b.recentJobs = recentJobs;
     return b;
   }
 
@@ -116,6 +121,11 @@ public final class Endpoint {
     return maxOutputBytes;
   }
 
+  /** How many of the endpoint's most recent jobs {@code /requests} lists from (0: the listing is off). */
+  public int recentJobs() {
+    return recentJobs;
+  }
+
   @Override
   public String toString() {
     return "Endpoint[" + name + (work instanceof Work.Kernel kernel ? ", kernel=" + kernel : "") + ", backend=" + backend + ", workers=" + workers
@@ -136,6 +146,7 @@ public final class Endpoint {
     private Policy defaultPolicy = Policy.DEFAULT;
     private boolean returnAggregateStream;
     private long maxOutputBytes = 64L * 1024 * 1024;
+    private int recentJobs = DEFAULT_RECENT_JOBS;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -265,6 +276,22 @@ public final class Endpoint {
         throw new IllegalArgumentException("maxOutputBytes must be positive, was " + maxOutputBytes);
       }
       this.maxOutputBytes = maxOutputBytes;
+      return this;
+    }
+
+    /**
+     * How many of the endpoint's most recently admitted jobs {@code /requests} lists from
+     * (default 10,000; 0 switches the listing off). Only their ids are kept for it, in the
+     * job store's window ({@link dev.runline.spi.JobStore#recentJobs}); a store may keep that
+     * many per API key (the Redis store does), so that one busy key cannot push another's
+     * jobs out of its listing.
+     */
+    public Builder recentJobs(int recentJobs) {
+      if (recentJobs < 0 || recentJobs > MAX_RECENT_JOBS) {
+        throw new IllegalArgumentException("recentJobs must be between 0 (listing off) and " + MAX_RECENT_JOBS
+            + ", was " + recentJobs);
+      }
+      this.recentJobs = recentJobs;
       return this;
     }
 

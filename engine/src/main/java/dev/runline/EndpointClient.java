@@ -2,6 +2,7 @@ package dev.runline;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The routes of one endpoint, as one caller ({@link Caller#endpoint}). Each call passes the
@@ -68,4 +69,29 @@ public interface EndpointClient {
 
   /** Cancels every job of this caller still queued on the endpoint; running jobs go on. */
   PurgeResult purgeQueue();
+
+  /**
+   * The caller's recent jobs on this endpoint, newest first, as status bodies (without
+   * inputs), a page at a time: {@code /requests}. Lists from the endpoint's window of its
+   * most recent jobs ({@link Endpoint#recentJobs()}); a job that expired, or another
+   * caller's, never appears.
+   *
+   * @throws InvalidRequestException for a cursor this engine did not give out, or when the
+   *     endpoint's listing is off
+   */
+  RequestsPage requests(RequestsQuery query);
+
+  /**
+   * {@link #requests} pushed: tells {@code listener} the page now, then again whenever it
+   * changes (a job joins or leaves it, or one of its jobs changes state), looked at every
+   * second, until the returned handle is closed. Called on one thread at a time; keep it
+   * quick. Passes the route's limits once, when it starts.
+   */
+  AutoCloseable followRequests(RequestsQuery query, Consumer<RequestsPage> listener);
+
+  /**
+   * Everything kept about one of the caller's jobs: its status body, input, timeline,
+   * stream and webhook deliveries. Limited as {@link #status} is.
+   */
+  JobDetails details(String jobId);
 }

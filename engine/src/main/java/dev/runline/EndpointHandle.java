@@ -1,8 +1,11 @@
 package dev.runline;
 
 import dev.runline.spi.JobId;
+import dev.runline.spi.JobState;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -125,6 +128,41 @@ final class EndpointHandle implements EndpointClient {
     });
   }
 
+  @Override
+  public RequestsPage requests(RequestsQuery query) {
+    checkQuery(query);
+    return call(Route.REQUESTS, () -> new RequestListing(endpoint, owner, query).page());
+  }
+
+  @Override
+  public AutoCloseable followRequests(RequestsQuery query, Consumer<RequestsPage> listener) {
+    checkQuery(query);
+    if (listener == null) {
+      throw new InvalidRequestException("a listener is required");
+    }
+    return call(Route.REQUESTS, () -> new RequestListing(endpoint, owner, query).follow(listener));
+  }
+
+  @Override
+  public JobDetails details(String jobId) {
+    return call(Route.STATUS, () -> {
+      Job job = find(jobId);
+      JobState s = job.state();
+      return new JobDetails(
+          s.toStatus(job.idText(), endpoint.now()),
+          job.input,
+          engine.instant(s.queuedAt()),
+          s.wasStarted() ? engine.instant(s.startedAt()) : null,
+          s.status().isTerminal() ? engine.instant(s.endedAt()) : null,
+          job.streamSoFar(),
+          job.lowPriority,
+          Duration.ofMillis(job.executionTimeoutMillis()),
+          Duration.ofMillis(job.ttlMillis()),
+          job.webhook(),
+          job.webhook() == null ? List.of() : engine.webhooks.deliveries(job.idText()));
+    });
+  }
+
   // ---- admission ---------------------------------------------------------------------
 
   /** Runs a route that answers at once, within its limits for this caller. */
@@ -163,9 +201,13 @@ final class EndpointHandle implements EndpointClient {
     Policy policy = request.policy().orElse(endpoint.config.defaultPolicy());
     return admit(() -> {
       endpoint.reserve();
-      Job job = new Job(engine.store.newId(sync), endpoint, owner, request, policy, sync, endpoint.now());
+      JobId id = engine.store.newId(sync);
+      Job job = new Job(id, endpoint, owner, request, policy, sync, endpoint.now());
       engine.store.insert(job);
       endpoint.enqueue(job);
+      if (endpoint.recent != null) {
+        endpoint.recent.add(id, owner);
+      }
       return job;
     });
   }
@@ -200,6 +242,12 @@ final class EndpointHandle implements EndpointClient {
   private static InvalidRequestException notRetryable(Job job, Status status) {
     return new InvalidRequestException("job '" + job.idText() + "' is " + status
         + "; only FAILED or TIMED_OUT jobs can be retried");
+  }
+
+  private static void checkQuery(RequestsQuery query) {
+    if (query == null) {
+      throw new InvalidRequestException("a query is required, e.g. RequestsQuery.newest()");
+    }
   }
 
   private static void checkWait(Duration wait) {

@@ -8,6 +8,7 @@ import dev.runline.spi.JobId;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.QueuedJob;
+import dev.runline.spi.RecentJobs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,8 @@ final class EndpointRuntime {
   final HealthCounters counts = new HealthCounters();
   /** Calls between their check that the engine accepts work and their enqueue; shutdown waits for them. */
   final LongAdder admitting = new LongAdder();
+  /** The ids of the most recent jobs, which {@code /requests} lists from; {@code null} when the listing is off. */
+  final RecentJobs recent;
 
   private Intake intake;
   private Backend backend;
@@ -37,11 +40,13 @@ final class EndpointRuntime {
     this.config = config;
     this.engine = engine;
     this.limiter = new RouteLimiter(config, engine.time, engine.rateBuckets);
+    this.recent = config.recentJobs() > 0 ? engine.store.recentJobs(config.name(), config.recentJobs()) : null;
   }
 
   /**
    * Opens the backend, then what feeds it: the intake, or with a shared store the fetcher
-   * that takes jobs from the store's queue.
+   * that takes jobs from the store's queue (started by {@link #startFetching} once the node
+   * has joined, since joining may take back what this node's name held before).
    */
   void open(dev.runline.spi.BackendProvider provider, Intake.Factory intakes) {
     backend = provider.open(new Context());
@@ -50,12 +55,16 @@ final class EndpointRuntime {
         intake = intakes.open(new IntakeContext());
       } else {
         fetcher = new Fetcher(this, engine.shared);
-        fetcher.start();
       }
     } catch (RuntimeException | Error e) {
       backend.close();
       throw e;
     }
+  }
+
+  /** With a shared store: starts taking jobs from its queue. */
+  void startFetching() {
+    fetcher.start();
   }
 
   /** The shared mode of the engine, or {@code null} when its store is this process's. */
@@ -201,16 +210,25 @@ final class EndpointRuntime {
         job.interruptRunner();
       }
       JobStatus body = engine.ended(this, job, to);
-      if (shared != null && job.hasStreamFollowers()) {
-        // The followers here hear every chunk the store holds before they hear the end.
-        try {
-          shared.mirror(job);
-        } catch (StoreUnavailableException e) {
-          // They hear the end without the chunks they missed.
-        }
+      if (shared != null) {
+        mirrorBeforeTheEnd(job);
       }
       // A plain handler's or a kernel's output is also its one stream chunk.
       job.signalEnd(to, body, job.finalChunk(to));
+    }
+  }
+
+  /**
+   * With a shared store: the stream followers here hear every chunk the store holds before
+   * they hear the end (the news of the last chunks may still be on their way).
+   */
+  private void mirrorBeforeTheEnd(Job job) {
+    if (job.hasStreamFollowers()) {
+      try {
+        engine.shared.mirror(job);
+      } catch (StoreUnavailableException e) {
+        // They hear the end without the chunks they missed.
+      }
     }
   }
 
@@ -228,6 +246,7 @@ final class EndpointRuntime {
       if (from.status() == Status.IN_PROGRESS && (to.status() == Status.CANCELLED || to.status() == Status.TIMED_OUT)) {
         job.interruptRunner();
       }
+      mirrorBeforeTheEnd(job);
       job.signalEnd(to, null, job.finalChunk(to));
       return;
     }

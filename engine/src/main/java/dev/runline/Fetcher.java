@@ -64,11 +64,12 @@ final class Fetcher {
           awaitRoom();
           continue;
         }
-        List<JobRecord> taken = shared.store.take(endpoint.name(), free, TAKE_WAIT_NANOS);
         if (unreachable) {
+          shared.reclaimOrphans(endpoint);
           LOG.info("endpoint '{}': the shared job store is reachable again; taking jobs", endpoint.name());
           unreachable = false;
         }
+        List<JobRecord> taken = shared.store.take(endpoint.name(), free, TAKE_WAIT_NANOS);
         if (taken.isEmpty()) {
           continue;
         }
@@ -87,6 +88,9 @@ final class Fetcher {
           return;
         }
       } catch (RuntimeException e) {
+        if (stopping) {
+          return; // interrupted in a store call by stop()
+        }
         if (!unreachable) {
           LOG.warn("endpoint '{}': cannot take jobs from the shared job store ({}); trying again every {} ms",
               endpoint.name(), e.toString(), TimeUnit.NANOSECONDS.toMillis(RETRY_NANOS));

@@ -1,6 +1,7 @@
 package dev.runline;
 
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -26,6 +27,29 @@ public interface Inspection {
    * @throws NotFoundException when there is no endpoint of that name
    */
   <T> Optional<T> backend(String endpoint, Class<T> type);
+
+  /**
+   * The definition of endpoint {@code name}: its backend, workers and limits.
+   *
+   * @throws NotFoundException when there is no endpoint of that name
+   */
+  Endpoint endpoint(String name);
+
+  /**
+   * Adds a listener told of every job that reaches a terminal state from now on, like one
+   * given to {@link RunlineBuilder#listener}, for a host that attaches it to a running
+   * engine (e.g. a server started on an engine built elsewhere). Close the returned handle
+   * to remove it.
+   */
+  AutoCloseable listen(JobListener listener);
+
+  /**
+   * The nodes serving these endpoints together, by name, this one first: with a job store
+   * shared by several nodes, those alive now (their lease not run out); none otherwise.
+   */
+  default List<String> nodes() {
+    return List.of();
+  }
 
   /** Webhook deliveries since start, over every endpoint. */
   Webhooks webhooks();

@@ -10,6 +10,7 @@ import dev.runline.spi.StoredJob;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -265,7 +266,15 @@ final class Job implements QueuedJob, StoredJob {
       endpoint.shared().giveBackLater(this);
       return Optional.empty();
     }
-    return started == null ? Optional.empty() : Optional.of(new RunningAttempt(this, started));
+    if (started == null) {
+      SharedMode shared = endpoint.shared();
+      if (shared != null) {
+        // Cancelled meanwhile, or no longer this node's to start (taken back from it by another).
+        shared.notStarted(this);
+      }
+      return Optional.empty();
+    }
+    return Optional.of(new RunningAttempt(this, started));
   }
 
   /** Binds {@code thread} as the runner of {@code run}; {@code false} when that run is over. */
@@ -371,6 +380,19 @@ final class Job implements QueuedJob, StoredJob {
   private synchronized List<Object> localChunks() {
     StreamLog stream = followers == null ? null : followers.stream;
     return stream == null ? List.of() : stream.chunks();
+  }
+
+  /**
+   * The current attempt's chunks so far, then the output of a job that did not stream once it
+   * completed (its one chunk, as {@code /stream} returns it).
+   */
+  synchronized List<Object> streamSoFar() {
+    List<Object> all = new ArrayList<>(chunks());
+    Object last = finalChunk(state);
+    if (last != null) {
+      all.add(last);
+    }
+    return all;
   }
 
   // ---- what callers do -------------------------------------------------------------------

@@ -10,7 +10,9 @@ public enum Route {
   CANCEL("cancel", 100, 20),
   RETRY("retry", 100, 0),
   HEALTH("health", 100, 0),
-  PURGE_QUEUE("purge-queue", 2, 0);
+  PURGE_QUEUE("purge-queue", 2, 0),
+  /** The listing of a caller's recent jobs, limited as the service limits its own. */
+  REQUESTS("requests", 10, 2);
 
   private final String path;
   private final RouteLimit defaultLimit;

@@ -10,12 +10,15 @@ import dev.runline.spi.JobStore;
 import dev.runline.spi.SharedJobStore;
 import dev.runline.spi.StoredJob;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,8 +74,14 @@ final class RunlineEngine implements Runline, Inspection {
   /** With a store shared by several nodes: what the engine does differently; else {@code null}. */
   final SharedMode shared;
   final LongPolls longPolls;
-  private final WebhookSender webhooks;
-  private final JobListener[] listeners;
+  /** Runs the work a timer starts that may take longer than a timer task should (a followed listing). */
+  final Executor executor;
+  final WebhookSender webhooks;
+  /** Copied on each change: read once per ended job, changed rarely ({@link #listen}). */
+  private volatile JobListener[] listeners;
+  /** The wall-clock time and the engine's time at start, to show the engine's times as instants. */
+  private final long startMillis;
+  private final long startNanos;
   private final ApiKeys keys;
   private final Map<String, EndpointRuntime> endpoints;
   private final Shutdown shutdown;
@@ -84,11 +93,14 @@ final class RunlineEngine implements Runline, Inspection {
     this.time = b.time != null ? b.time : b.store.opensShared() ? TimeSource.wallClock() : TimeSource.system();
     this.ownedTimer = b.timers == null ? defaultTimer() : null;
     this.timers = b.timers != null ? b.timers : Timers.of(ownedTimer);
-    Executor executor = b.executor;
+    this.executor = b.executor;
     this.keys = new ApiKeys(b.apiKeys);
     this.listeners = b.listeners.toArray(JobListener[]::new);
+    this.startMillis = System.currentTimeMillis();
+    this.startNanos = time.nanoTime();
     this.longPolls = new LongPolls(new WaitDeadlines(time, timers), executor);
-    this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, timers);
+    this.webhooks = new WebhookSender(b.webhookAttempts, b.webhookRetryInterval, b.webhookTimeout, timers, time,
+        () -> instant(time.nanoTime()));
     this.rateBuckets = b.rateBuckets;
     this.store = b.store.open(new StoreContext());
     this.shared = store instanceof SharedJobStore s ? new SharedMode(s, this) : null;
@@ -115,6 +127,7 @@ final class RunlineEngine implements Runline, Inspection {
     timers.schedule(this::watch, WATCH_INTERVAL_NANOS);
     if (shared != null) {
       shared.start();
+      endpoints.values().forEach(EndpointRuntime::startFetching);
     }
     LOG.info("runline started: {} endpoint(s) {}, API keys {}{}", endpoints.size(), endpoints.keySet(),
         keys.isOpen() ? "off (open engine)" : "on", shared == null ? "" : ", shared job store as node '"
@@ -167,6 +180,7 @@ final class RunlineEngine implements Runline, Inspection {
    * @return the status body, when it was made for them; {@code null} when no one needed it
    */
   JobStatus ended(EndpointRuntime endpoint, Job job, JobState end) {
+    JobListener[] listeners = this.listeners;
     if (job.webhook() == null && listeners.length == 0) {
       return null;
     }
@@ -182,6 +196,11 @@ final class RunlineEngine implements Runline, Inspection {
       webhooks.send(job.webhook(), body, job.input);
     }
     return body;
+  }
+
+  /** The wall-clock instant of {@code nanos}, a reading of the engine's time. */
+  Instant instant(long nanos) {
+    return Instant.ofEpochMilli(startMillis + Math.floorDiv(nanos - startNanos, 1_000_000L));
   }
 
   boolean isAccepting() {
@@ -205,7 +224,7 @@ final class RunlineEngine implements Runline, Inspection {
   }
 
   /** The endpoint named {@code name}, or {@code null}. */
-  EndpointRuntime endpoint(String name) {
+  EndpointRuntime runtimeOrNull(String name) {
     return endpoints.get(name);
   }
 
@@ -257,6 +276,42 @@ final class RunlineEngine implements Runline, Inspection {
   public <T> Optional<T> backend(String endpoint, Class<T> type) {
     Object backend = runtime(endpoint).backend();
     return type.isInstance(backend) ? Optional.of(type.cast(backend)) : Optional.empty();
+  }
+
+  @Override
+  public Endpoint endpoint(String name) {
+    return runtime(name).config;
+  }
+
+  @Override
+  public List<String> nodes() {
+    if (shared == null) {
+      return List.of();
+    }
+    List<String> nodes = new ArrayList<>(List.of(shared.node()));
+    for (String node : shared.store.liveNodes()) {
+      if (!nodes.contains(node)) {
+        nodes.add(node);
+      }
+    }
+    return List.copyOf(nodes);
+  }
+
+  @Override
+  public AutoCloseable listen(JobListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (this) {
+      JobListener[] grown = Arrays.copyOf(listeners, listeners.length + 1);
+      grown[listeners.length] = listener;
+      listeners = grown;
+    }
+    return () -> {
+      synchronized (RunlineEngine.this) {
+        List<JobListener> kept = new ArrayList<>(List.of(listeners));
+        kept.remove(listener);
+        listeners = kept.toArray(JobListener[]::new);
+      }
+    };
   }
 
   @Override
@@ -323,9 +378,14 @@ final class RunlineEngine implements Runline, Inspection {
 
     @Override
     public void changed(JobId id) {
+      changed(id, -1);
+    }
+
+    @Override
+    public void changed(JobId id, int version) {
       SharedMode s = shared;
       if (s != null) {
-        s.changed(id);
+        s.changed(id, version);
       }
     }
 

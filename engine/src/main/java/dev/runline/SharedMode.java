@@ -8,6 +8,7 @@ import dev.runline.spi.StoredJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +42,8 @@ final class SharedMode {
   private final Map<JobId, Job> jobs = new ConcurrentHashMap<>();
   /** Jobs this node took and has not seen end: the fetchers' measure of what it holds. */
   private final Map<JobId, Job> inHand = new ConcurrentHashMap<>();
+  /** Jobs neither followed nor held at the last reconcile: dropped if still so at the next. */
+  private final Set<JobId> unneeded = ConcurrentHashMap.newKeySet();
   private final ExecutorService news = Executors.newSingleThreadExecutor(RunlineEngine.threads("shared-news"));
   private volatile boolean closed;
 
@@ -87,7 +90,7 @@ final class SharedMode {
 
   /** This node's object for {@code record}: the one it keeps, brought up to the record's state, or a new one. */
   Job restore(JobRecord record) {
-    EndpointRuntime endpoint = engine.endpoint(record.endpoint());
+    EndpointRuntime endpoint = engine.runtimeOrNull(record.endpoint());
     if (endpoint == null) {
       return null;
     }
@@ -122,6 +125,13 @@ final class SharedMode {
       }
     }
     return n;
+  }
+
+  /** A job this node took and could not start leaves its hand. */
+  void notStarted(Job job) {
+    if (inHand.remove(job.id()) != null) {
+      job.endpoint.fetcherMayTake();
+    }
   }
 
   /** The jobs this node took that are still queued here, not started. */
@@ -210,11 +220,47 @@ final class SharedMode {
         return;
       }
       try {
-        giveBack(List.of(job));
+        giveBackOrRedeliver(job);
       } catch (StoreUnavailableException e) {
         giveBackLater(job);
       }
     }, RETRY_NANOS);
+  }
+
+  /**
+   * A job this node claimed but does not run: back to its queue when it is still queued; when
+   * its start reached the store though the answer did not (so no worker here runs it), the
+   * same attempt queued again, as for a lost node.
+   */
+  private void giveBackOrRedeliver(Job job) {
+    refresh(job);
+    if (job.state().status() == Status.IN_PROGRESS) {
+      inHand.remove(job.id());
+      job.transition(Transitions.lost(node(), false, 0));
+    } else {
+      giveBack(List.of(job));
+    }
+  }
+
+  /**
+   * After the store was out of reach: the claims of {@code endpoint}'s jobs this node does not
+   * hold (a take or a start applied in the store whose answer was lost) are given back or
+   * redelivered, so no job stays claimed by a node that will never run it. Called by the
+   * endpoint's fetcher, between its takes.
+   */
+  void reclaimOrphans(EndpointRuntime endpoint) {
+    for (JobId id : store.claimed()) {
+      if (inHand.containsKey(id)) {
+        continue;
+      }
+      Job job = find(id);
+      if (job != null && job.endpoint == endpoint && !job.state().status().isTerminal()) {
+        LOG.warn("job {}: claimed by node '{}' in the shared store though not held here (an answer lost while the"
+            + " store was out of reach); {}", job.idText(), node(), job.state().status() == Status.IN_PROGRESS
+            ? "queued again" : "given back to its queue");
+        giveBackOrRedeliver(job);
+      }
+    }
   }
 
   /** A chunk into the shared store; with the store out of reach it is dropped, and the run goes on. */
@@ -256,10 +302,18 @@ final class SharedMode {
   // ---- news from other nodes -------------------------------------------------------------
 
   /** The store's news of job {@code id}: handled in order, off the store's own threads. */
-  void changed(JobId id) {
-    if (!closed && jobs.containsKey(id)) {
-      news.execute(() -> apply(id));
+  void changed(JobId id, int version) {
+    Job job = jobs.get(id);
+    if (closed || job == null) {
+      return;
     }
+    if (version >= 0 && job.state().version() >= version) {
+      return; // made here, or already seen
+    }
+    if (!inHand.containsKey(id) && !job.isFollowed()) {
+      return; // no one here needs it now: a later read loads the job from the store
+    }
+    news.execute(() -> apply(id));
   }
 
   private void apply(JobId id) {
@@ -298,11 +352,21 @@ final class SharedMode {
       for (Job job : jobs.values()) {
         boolean held = inHand.containsKey(job.id());
         if (job.isFollowed() && !job.state().status().isTerminal()) {
+          unneeded.remove(job.id());
           news.execute(() -> apply(job.id()));
         } else if (!held && !job.isFollowed()) {
-          jobs.remove(job.id(), job);
+          // Dropped at the second look only: a job just admitted or found here is followed a
+          // moment later (a runSync's or a long poll's waiter), and must still be this node's
+          // object when it is, or the waiter would wait on an object no news reaches.
+          if (!unneeded.add(job.id())) {
+            unneeded.remove(job.id());
+            jobs.remove(job.id(), job);
+          }
+        } else {
+          unneeded.remove(job.id());
         }
       }
+      unneeded.removeIf(id -> !jobs.containsKey(id));
     } finally {
       engine.timers.schedule(this::reconcile, RECONCILE_NANOS);
     }

@@ -1,5 +1,7 @@
 package dev.runline;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.common.base.Suppliers;
 import dev.runline.spi.Json;
 import java.net.URI;
@@ -7,7 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -30,13 +35,29 @@ final class WebhookSender {
   private final Supplier<HttpClient> client;
   private final LongAdder delivered = new LongAdder();
   private final LongAdder abandoned = new LongAdder();
+  private final Supplier<Instant> clock;
+  /**
+   * Each job's delivery attempts, for the job's details: the most recently sent
+   * {@value #JOBS_KEPT} jobs, each for an hour, at most {@value #ATTEMPTS_KEPT} attempts each.
+   */
+  private final Cache<String, List<JobDetails.WebhookDelivery>> deliveries;
+  private static final int JOBS_KEPT = 10_000;
+  private static final int ATTEMPTS_KEPT = 50;
   private volatile boolean closed;
 
-  WebhookSender(int attempts, Duration interval, Duration timeout, Timers timers) {
+  WebhookSender(int attempts, Duration interval, Duration timeout, Timers timers, TimeSource time,
+      Supplier<Instant> clock) {
     this.attempts = attempts;
     this.interval = interval;
     this.timeout = timeout;
     this.timers = timers;
+    this.clock = clock;
+    this.deliveries = Caffeine.newBuilder()
+        .maximumSize(JOBS_KEPT)
+        .expireAfterWrite(Duration.ofHours(1))
+        .ticker(time::nanoTime)
+        .executor(Runnable::run)
+        .build();
     this.client = Suppliers.memoize(() -> HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -66,6 +87,7 @@ final class WebhookSender {
       return;
     }
     client.get().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+      record(jobId, attempt, response == null ? null : response.statusCode(), error);
       if (error == null && response.statusCode() / 100 == 2) {
         delivered.increment();
         return;
@@ -80,6 +102,27 @@ final class WebhookSender {
       LOG.debug("webhook for job {} attempt {} failed: {}", jobId, attempt, why);
       timers.schedule(() -> attempt(request, jobId, attempt + 1), interval.toNanos());
     });
+  }
+
+  private void record(String jobId, int attempt, Integer status, Throwable error) {
+    JobDetails.WebhookDelivery delivery = new JobDetails.WebhookDelivery(attempt, clock.get(),
+        error == null ? status : null, error == null ? null : String.valueOf(error.getMessage() != null
+            ? error.getMessage() : error.getClass().getSimpleName()),
+        error == null && status != null && status / 100 == 2);
+    deliveries.asMap().compute(jobId, (id, list) -> {
+      List<JobDetails.WebhookDelivery> kept = list == null ? new ArrayList<>() : new ArrayList<>(list);
+      if (kept.size() == ATTEMPTS_KEPT) {
+        kept.remove(0);
+      }
+      kept.add(delivery);
+      return List.copyOf(kept);
+    });
+  }
+
+  /** The delivery attempts of job {@code jobId}'s webhook kept so far, oldest first. */
+  List<JobDetails.WebhookDelivery> deliveries(String jobId) {
+    List<JobDetails.WebhookDelivery> list = deliveries.getIfPresent(jobId);
+    return list == null ? List.of() : list;
   }
 
   /** The status body as the API shows it (absent values left out), plus {@code input}. */

@@ -72,13 +72,14 @@ record ConfigFile(
       Integer queueCapacity,
       Boolean returnAggregateStream,
       Long maxOutputBytes,
+      Integer recentJobs,
       RetentionSettings retention,
       PolicySettings policy,
       @JsonDeserialize(using = ConfigReader.LimitsReader.class) Map<Route, RouteLimitSettings> limits) {
 
     /** An endpoint written as {@code name:} alone. */
     static final EndpointSettings EMPTY =
-        new EndpointSettings(null, null, null, null, null, null, null, null, null, null, null);
+        new EndpointSettings(null, null, null, null, null, null, null, null, null, null, null, null);
 
     EndpointSettings {
       backendSettings = requireNonNullElse(backendSettings, Map.of());

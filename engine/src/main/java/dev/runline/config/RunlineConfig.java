@@ -362,6 +362,7 @@ public final class RunlineConfig {
       set(at, "queueCapacity", settings.queueCapacity(), endpoint::queueCapacity);
       set(at, "returnAggregateStream", settings.returnAggregateStream(), endpoint::returnAggregateStream);
       set(at, "maxOutputBytes", settings.maxOutputBytes(), endpoint::maxOutputBytes);
+      set(at, "recentJobs", settings.recentJobs(), endpoint::recentJobs);
       retention(pathOf(at, "retention"), settings.retention(), endpoint);
       policy(pathOf(at, "policy"), settings.policy(), endpoint);
       settings.limits().forEach((route, limit) -> limit(pathOf(pathOf(at, "limits"), route.path()), route, limit, endpoint));

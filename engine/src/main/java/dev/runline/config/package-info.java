@@ -101,7 +101,9 @@
  *             {@code queueCapacity} (1..2^30, default 16384),
  *             {@code returnAggregateStream} ({@code true}/{@code false}, default false),
  *             {@code maxOutputBytes} (the largest output, chunk or progress value as JSON
- *             bytes, default 64 MB).
+ *             bytes, default 64 MB),
+ *             {@code recentJobs} (0..1,000,000, default 10,000: how many of the endpoint's
+ *             most recent jobs {@code /requests} lists from; 0 switches the listing off).
  *         <li>{@code retention.run} (default 30m) and {@code retention.runSync} (default 1m):
  *             how long a finished job's result is kept; positive.
  *         <li>{@code policy.executionTimeout} (5s..7d, default 10m) and {@code policy.ttl}
@@ -109,7 +111,7 @@
  *         <li>{@code limits}: {@code off} switches every rate and concurrency limit of the
  *             endpoint off; otherwise a mapping from route ({@code run}, {@code runsync},
  *             {@code status}, {@code status-sync}, {@code stream}, {@code cancel},
- *             {@code retry}, {@code health}, {@code purge-queue}) to {@code off} or to
+ *             {@code retry}, {@code health}, {@code purge-queue}, {@code requests}) to {@code off} or to
  *             {@code {requests, per, concurrent}}: a token bucket of {@code requests}
  *             (at least 1) refilled at that number per {@code per} (positive), and at most
  *             {@code concurrent} calls in flight (0: no concurrency limit). A field left

@@ -2,6 +2,7 @@ package dev.runline.spi;
 
 import dev.runline.TimeSource;
 import dev.runline.Timers;
+import dev.runline.local.LocalRecentJobs;
 import java.util.function.Consumer;
 
 /**
@@ -81,6 +82,16 @@ public interface JobStore extends AutoCloseable {
    */
   void forEachLive(Consumer<StoredJob> action);
 
+  /**
+   * The window of endpoint {@code endpoint}'s recent job ids that {@code /requests} lists
+   * from, keeping at least the last {@code capacity}; asked once per endpoint when the engine
+   * starts. By default a window in this process's memory ({@link LocalRecentJobs}); a store
+   * that several nodes share overrides it with one window for all of them.
+   */
+  default RecentJobs recentJobs(String endpoint, int capacity) {
+    return LocalRecentJobs.of(capacity);
+  }
+
   /** Runs expiry work that is due now (e.g. under a manual clock in tests). */
   void cleanUp();
 
@@ -109,6 +120,14 @@ public interface JobStore extends AutoCloseable {
 
     /** Another node changed job {@code id}, or added a chunk to its stream (a {@link SharedJobStore} tells). */
     default void changed(JobId id) {}
+
+    /**
+     * Another node made version {@code version} of job {@code id}'s state: the engine skips the
+     * news when it holds that version already, or when nothing on this node needs the job now.
+     */
+    default void changed(JobId id, int version) {
+      changed(id);
+    }
 
     /**
      * {@code job} was running on {@code node}, which a {@link SharedJobStore} found lost (its

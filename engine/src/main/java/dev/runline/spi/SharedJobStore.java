@@ -33,6 +33,11 @@ public interface SharedJobStore extends JobStore {
   /** This node's name, unique among the nodes sharing the store. */
   String node();
 
+  /** The names of the nodes alive now (their lease not run out), this one among them; by default this one only. */
+  default List<String> liveNodes() {
+    return List.of(node());
+  }
+
   /**
    * Begins the store's own work on this node (hearing other nodes' news, expiring jobs whose
    * ttl passed, taking back lost nodes' jobs): called once the engine is ready to be told
@@ -57,6 +62,13 @@ public interface SharedJobStore extends JobStore {
 
   /** Puts jobs this node took but did not start back at the front of their queue. */
   void giveBack(List<? extends StoredJob> jobs);
+
+  /**
+   * The ids this node has claimed (taken and not yet ended) as the store keeps them: after the
+   * store was out of reach, a take or a start that was applied though its answer never came
+   * leaves a claim the node does not know of, which it then gives back or redelivers.
+   */
+  List<JobId> claimed();
 
   /** The job's record as kept now, or {@code null}, exactly as {@link #find} answers. */
   JobRecord load(JobId id);

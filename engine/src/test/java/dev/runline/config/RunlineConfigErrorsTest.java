@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Each fault names the file, the full path of the key, the bad value and what is allowed. */
 class RunlineConfigErrorsTest {
   private static final String ENDPOINT_KEYS =
-      "handler, kernel, backend, backendSettings, workers, queueCapacity, returnAggregateStream, maxOutputBytes, retention, policy, limits";
-  private static final String ROUTES = "run, runsync, status, status-sync, stream, cancel, retry, health, purge-queue";
+      "handler, kernel, backend, backendSettings, workers, queueCapacity, returnAggregateStream, maxOutputBytes, recentJobs, retention, policy, limits";
+  private static final String ROUTES = "run, runsync, status, status-sync, stream, cancel, retry, health, purge-queue, requests";
 
   static ConfigException failure(String yaml) {
     try {
@@ -151,6 +151,7 @@ class RunlineConfigErrorsTest {
       "workers: 0                             | endpoints.echo.workers must be between 1 and 4096, was 0",
       "workers: 5000                          | endpoints.echo.workers must be between 1 and 4096, was 5000",
       "queueCapacity: -1                      | endpoints.echo.queueCapacity must be between 1 and 2^30, was -1",
+      "recentJobs: -1                         | endpoints.echo.recentJobs must be between 0 (listing off) and 1000000, was -1",
       "backend: ' '                           | endpoints.echo.backend must name a backend, e.g. 'cpu', was blank",
       "retention: { run: 0s }                 | endpoints.echo.retention.run must be positive, was PT0S",
       "retention: { runSync: 0 }              | endpoints.echo.retention.runSync must be positive, was PT0S",

@@ -269,6 +269,22 @@ class RunlineConfigTest {
   }
 
   @Test
+  void theWindowOfRecentJobsAndTheListingsLimitAreSettings() {
+    Endpoint echo = parse("""
+        endpoints:
+          echo:
+            handler: echo
+            recentJobs: 500
+            limits: { requests: { requests: 20, per: 10s, concurrent: 4 } }
+        """).endpoints().get("echo");
+
+    assertThat(echo.recentJobs()).isEqualTo(500);
+    assertThat(echo.limit(Route.REQUESTS)).isEqualTo(RouteLimit.of(20, Duration.ofSeconds(10), 4));
+    assertThat(parse("endpoints: { echo: { handler: echo } }").endpoints().get("echo").recentJobs())
+        .as("the default window").isEqualTo(10_000);
+  }
+
+  @Test
   void aRouteCanBeSwitchedOffWithFalseOrOff() {
     Endpoint echo = parse("""
         endpoints:

@@ -10,6 +10,7 @@ import dev.runline.spi.JobId;
 import dev.runline.spi.JobRecord;
 import dev.runline.spi.JobState;
 import dev.runline.spi.JobStore;
+import dev.runline.spi.RecentJobs;
 import dev.runline.spi.SharedJobStore;
 import dev.runline.spi.StoredJob;
 import io.lettuce.core.RedisClient;
@@ -123,10 +124,17 @@ final class RedisJobStore implements SharedJobStore {
       }
     });
     news.sync().subscribe(keys.news);
+    takeBack(true);
     heartbeat();
     timers.schedule(this::expireRegularly, EXPIRY_NANOS);
     LOG.info("node '{}' shares its jobs on Redis at {} (namespace '{}', lease {} ms)", node(), options.where(),
         options.namespace(), leaseMillis);
+  }
+
+  @Override
+  public List<String> liveNodes() {
+    return call(() -> redis.zrangebyscore(keys.nodes,
+        io.lettuce.core.Range.create((double) (nowMillis() - leaseMillis), Double.POSITIVE_INFINITY)));
   }
 
   // ---- admission and queues ----------------------------------------------------------------
@@ -145,7 +153,12 @@ final class RedisJobStore implements SharedJobStore {
     Long admitted = call(() -> scripts.run(Scripts.ADMIT, ScriptOutputType.INTEGER,
         new String[] {keys.job(id), job.lowPriority() ? keys.lowQueue(endpoint) : keys.queue(endpoint),
             keys.counts(endpoint), keys.ttl(endpoint)}, args));
-    return admitted != null && admitted == 1;
+    if (admitted == null || admitted != 1) {
+      return false;
+    }
+    // This node's own fetcher need not wait for the news to come back through Redis.
+    wake(endpoint);
+    return true;
   }
 
   @Override
@@ -185,6 +198,11 @@ final class RedisJobStore implements SharedJobStore {
   }
 
   @Override
+  public List<JobId> claimed() {
+    return call(() -> redis.smembers(keys.claims(node()))).stream().map(JobId::parse).toList();
+  }
+
+  @Override
   public List<JobRecord> queued(String endpoint) {
     List<Object> queued = call(() -> scripts.run(Scripts.QUEUED, ScriptOutputType.MULTI,
         new String[] {keys.queue(endpoint), keys.lowQueue(endpoint), keys.nodes},
@@ -221,6 +239,12 @@ final class RedisJobStore implements SharedJobStore {
       deadline = shortened;
     }
     return deadline == 0 || now - deadline < 0;
+  }
+
+  /** One window for every node ({@link RedisRecentJobs}), so a listing on any node sees every node's jobs. */
+  @Override
+  public RecentJobs recentJobs(String endpoint, int capacity) {
+    return new RedisRecentJobs(redis, scripts, options, endpoint, capacity);
   }
 
   @Override
@@ -389,22 +413,34 @@ final class RedisJobStore implements SharedJobStore {
     String kind = message.substring(0, space);
     String rest = message.substring(space + 1);
     switch (kind) {
-      case "ready" -> {
-        Object signal = served.get(rest);
-        if (signal != null) {
-          synchronized (signal) {
-            signal.notifyAll();
-          }
-        }
-      }
+      case "ready" -> wake(rest);
       case "job", "chunk" -> {
         int end = rest.indexOf(' ');
         JobId id = JobId.parse(end < 0 ? rest : rest.substring(0, end));
         if (id != null) {
-          engine.changed(id);
+          engine.changed(id, end < 0 ? -1 : versionOf(rest.substring(end + 1)));
         }
       }
       default -> { }
+    }
+  }
+
+  /** Wakes this node's take of {@code endpoint}'s jobs waiting for one to be queued. */
+  private void wake(String endpoint) {
+    Object signal = served.get(endpoint);
+    if (signal != null) {
+      synchronized (signal) {
+        signal.notifyAll();
+      }
+    }
+  }
+
+  /** The version a "job" message names; -1 (unknown: the engine looks) for anything else. */
+  private static int versionOf(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
@@ -469,14 +505,31 @@ final class RedisJobStore implements SharedJobStore {
     if (nowMillis() < judgeAfterMillis) {
       return;
     }
+    takeBack(false);
+  }
+
+  /**
+   * Takes back the claims of the nodes whose lease ran out, or with {@code previousLife} the
+   * claims this node's name still holds from before it started (a node restarted after a
+   * crash): jobs taken but not started go back to their queue, running ones are redelivered
+   * or, past the limit, FAILED.
+   */
+  private void takeBack(boolean previousLife) {
     List<Object> lost = call(() -> scripts.run(Scripts.LOST, ScriptOutputType.MULTI, new String[] {keys.nodes},
         List.of(node(), Long.toString(nowMillis() - leaseMillis), keys.claimsPrefix, keys.jobPrefix, keys.queuePrefix,
-            keys.lowQueuePrefix, keys.news)));
+            keys.lowQueuePrefix, keys.news, previousLife ? "self" : "")));
     for (int i = 0; i + 1 < lost.size(); i += 2) {
       String node = String.valueOf(lost.get(i));
       List<?> running = (List<?>) lost.get(i + 1);
-      LOG.warn("node '{}' is lost (no heartbeat for {} ms): node '{}' takes back its {} running job(s)", node,
-          leaseMillis, node(), running.size() / 2);
+      if (previousLife) {
+        if (!running.isEmpty()) {
+          LOG.warn("node '{}' starts again: it takes back the {} job(s) it was running before", node,
+              running.size() / 2);
+        }
+      } else {
+        LOG.warn("node '{}' is lost (no heartbeat for {} ms): node '{}' takes back its {} running job(s)", node,
+            leaseMillis, node(), running.size() / 2);
+      }
       for (int j = 0; j + 1 < running.size(); j += 2) {
         Map<String, String> fields = JobFields.map(running.get(j + 1));
         JobRecord record = JobFields.record(String.valueOf(running.get(j)), fields);
@@ -513,7 +566,8 @@ final class RedisJobStore implements SharedJobStore {
       return command.get();
     } catch (RedisException e) {
       throw new StoreUnavailableException("the shared job store (Redis at " + options.where()
-          + ") cannot be reached: " + e.getMessage() + "; nothing was done, retry later");
+          + ") cannot be reached: " + e.getMessage() + "; retry later (a request sent just as the store went out of"
+          + " reach may still have been applied: a job may have been queued)");
     }
   }
 
@@ -524,7 +578,7 @@ final class RedisJobStore implements SharedJobStore {
       news.close();
       connection.close();
     } finally {
-      client.shutdown(0, 2, TimeUnit.SECONDS);
+      RedisJobs.shutdown(client);
     }
   }
 

@@ -7,7 +7,11 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runline on Redis: the job store several nodes share, so that any number of engines (or
@@ -39,7 +43,7 @@ public final class RedisJobs {
           RedisSettings.warnIfJobsCanBeLost(client, options);
           return new RedisJobStore(options, client, context);
         } catch (RuntimeException | Error e) {
-          client.shutdown();
+          shutdown(client);
           throw e;
         }
       }
@@ -69,19 +73,33 @@ public final class RedisJobs {
   }
 
   /**
-   * A Lettuce client for {@code options}: reconnecting by itself, refusing commands at once
-   * while disconnected (so a caller gets a 503 rather than a wait), each command bounded by the
-   * command timeout.
+   * A Lettuce client for {@code options}: reconnecting by itself, at most half a second apart
+   * (Lettuce's default backs off to 30 s, longer than a node's lease: the others would take its
+   * jobs back while Redis was long up again), refusing commands at once while disconnected (so a
+   * caller gets a 503 rather than a wait), each command bounded by the command timeout. Its
+   * resources are its own: {@link #shutdown} ends both.
    */
   static RedisClient client(RedisOptions options) {
     RedisURI uri = RedisURI.create(options.uri());
     uri.setTimeout(options.commandTimeout());
-    RedisClient client = RedisClient.create(uri);
+    ClientResources resources = ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
+        .build();
+    RedisClient client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
         .build());
     return client;
+  }
+
+  /** Closes {@code client} and its resources. */
+  static void shutdown(RedisClient client) {
+    try {
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+    } finally {
+      client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+    }
   }
 }

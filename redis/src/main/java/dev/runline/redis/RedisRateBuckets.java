@@ -34,7 +34,7 @@ final class RedisRateBuckets implements RateBuckets, AutoCloseable {
     try {
       this.connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
     } catch (RuntimeException e) {
-      client.shutdown();
+      RedisJobs.shutdown(client);
       throw new IllegalStateException("cannot reach Redis at " + options.where() + ": " + e.getMessage()
           + "; start it, or check the redis URI and the network", e);
     }
@@ -67,7 +67,7 @@ final class RedisRateBuckets implements RateBuckets, AutoCloseable {
     try {
       connection.close();
     } finally {
-      client.shutdown(0, 2, TimeUnit.SECONDS);
+      RedisJobs.shutdown(client);
     }
   }
 }

@@ -10,16 +10,17 @@
 --       12 endpoint, 13.. the state's fields as name/value pairs ('' deletes the field)
 -- Returns {'OK'}, {'GONE'}, {'FULL'}, or {'STALE', fields} with the job as it is.
 local job = KEYS[1]
-local version = redis.call('HGET', job, 'v')
+local kept = redis.call('HMGET', job, 'v', 'st', 'nd')
+local version = kept[1]
 if not version then
   return {'GONE'}
 end
 if version ~= ARGV[1] then
   return {'STALE', redis.call('HGETALL', job)}
 end
-local from = redis.call('HGET', job, 'st')
+local from = kept[2]
 local to = ARGV[3]
-local node = redis.call('HGET', job, 'nd')
+local node = kept[3]
 if from == 'IN_QUEUE' and to == 'IN_PROGRESS' and node ~= ARGV[7] then
   return {'STALE', redis.call('HGETALL', job)}
 end
@@ -46,12 +47,20 @@ if from ~= to then
     redis.call('HINCRBY', KEYS[2], 'failed', 1)
   end
 end
+local set, unset = {}, {}
 for i = 13, #ARGV, 2 do
   if ARGV[i + 1] == '' then
-    redis.call('HDEL', job, ARGV[i])
+    unset[#unset + 1] = ARGV[i]
   else
-    redis.call('HSET', job, ARGV[i], ARGV[i + 1])
+    set[#set + 1] = ARGV[i]
+    set[#set + 1] = ARGV[i + 1]
   end
+end
+if #set > 0 then
+  redis.call('HSET', job, unpack(set))
+end
+if #unset > 0 then
+  redis.call('HDEL', job, unpack(unset))
 end
 local id = ARGV[6]
 if to ~= 'IN_QUEUE' and to ~= 'IN_PROGRESS' then

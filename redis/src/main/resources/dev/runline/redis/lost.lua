@@ -5,11 +5,17 @@
 -- KEYS: 1 nodes zset (node -> last heartbeat, epoch ms)
 -- ARGV: 1 this node, 2 lease start (epoch ms: nodes not seen since are lost), 3 claims key
 --       prefix, 4 job key prefix, 5 queue key prefix (normal), 6 low-priority queue key
---       prefix, 7 news channel
-local lost = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
+--       prefix, 7 news channel, 8 'self' when this node starts again under its name: what it
+--       left from before (it holds nothing yet) is taken back like a lost node's claims
+local lost
+if ARGV[8] == 'self' then
+  lost = {ARGV[1]}
+else
+  lost = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
+end
 local out = {}
 for _, node in ipairs(lost) do
-  if node ~= ARGV[1] then
+  if node ~= ARGV[1] or ARGV[8] == 'self' then
     redis.call('ZREM', KEYS[1], node)
     local claims = ARGV[3] .. node
     local ids = redis.call('SMEMBERS', claims)

@@ -112,6 +112,17 @@ class TwoNodesTest {
   }
 
   @Test
+  void everyRunSyncHearsItsEndThoughNodesDropTheJobsTheyNoLongerNeed() throws Exception {
+    // A node drops, once a second, the jobs it neither runs nor follows; a runSync's job is
+    // followed a moment after it is admitted, and must never be dropped in between.
+    for (int i = 0; i < 1_500; i++) {
+      Runline node = i % 2 == 0 ? a : b;
+      JobStatus done = on(node, "echo").runSync(JobRequest.of(i), Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
+      assertThat(done.status()).as("runSync %d", i).isEqualTo(Status.COMPLETED);
+    }
+  }
+
+  @Test
   void aLongPollOnOneNodeWakesWhenTheJobEndsOnTheOther() throws Exception {
     JobStatus queued = on(a, "held").run(JobRequest.of("x"));
     var waiting = on(b, "held").statusSync(queued.id(), Duration.ofSeconds(20));

@@ -58,11 +58,20 @@ final class HttpApi {
   private final RefusalLog refusals = new RefusalLog();
   /** The batch of hand-offs open on this event loop thread, if any. */
   private final ThreadLocal<HandOffs> batchOpen = new ThreadLocal<>();
+  private final RequestsApi requests;
+  /** The dashboard to serve, or {@code null} when it is off. */
+  private final Dashboard dashboard;
 
   HttpApi(Runline engine, ServerMetrics metrics, ServerOptions options) {
+    this(engine, metrics, options, null);
+  }
+
+  HttpApi(Runline engine, ServerMetrics metrics, ServerOptions options, Dashboard dashboard) {
     this.engine = engine;
     this.metrics = metrics;
     this.options = options;
+    this.requests = new RequestsApi(engine);
+    this.dashboard = dashboard;
   }
 
   Router router(Vertx vertx) {
@@ -93,10 +102,15 @@ final class HttpApi {
     route(router, "/v2/:endpoint/health", Set.of(HttpMethod.GET), options.runBodyBytes(), this::health);
     route(router, "/v2/:endpoint/purge-queue", Set.of(HttpMethod.POST), options.runBodyBytes(), this::purgeQueue);
     new WorkerRoutes(engine, metrics, options).mount(router);
+    route(router, "/v2/:endpoint/requests", Set.of(HttpMethod.GET), options.runBodyBytes(), requests::list);
+    route(router, "/v2/:endpoint/requests/:id", Set.of(HttpMethod.GET), options.runBodyBytes(), requests::details);
+    if (dashboard != null) {
+      dashboard.mount(router, this);
+    }
 
     router.route().last().handler(ctx -> error(ctx, 404, "no route " + JobRequests.truncate(ctx.request().method().name())
         + " " + JobRequests.truncate(ctx.request().path()) + "; routes are /v2/{endpoint_id}/run, /runsync, /status/{id}, "
-        + "/status-sync/{id}, /stream/{id}, /cancel/{id}, /retry/{id}, /health, /purge-queue"));
+        + "/status-sync/{id}, /stream/{id}, /cancel/{id}, /retry/{id}, /health, /purge-queue, /requests"));
     router.route().failureHandler(this::failed);
     router.uncaughtErrorHandler(this::failed);
     router.errorHandler(400, this::failed);
@@ -108,7 +122,7 @@ final class HttpApi {
    * Registers a route: a handler per allowed method (a body is read only for POST, so a
    * body-less method never reaches the body parser), then a 405 for any other method.
    */
-  private void route(Router router, String path, Set<HttpMethod> methods, long bodyLimit,
+  void route(Router router, String path, Set<HttpMethod> methods, long bodyLimit,
       Handler<RoutingContext> handler) {
     Handler<RoutingContext> guarded = ctx -> {
       try {
@@ -412,7 +426,7 @@ final class HttpApi {
     }
   }
 
-  private static void json(RoutingContext ctx, int code, Object value) {
+  static void json(RoutingContext ctx, int code, Object value) {
     ctx.response().setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(Buffer.buffer(bytes(value)));
   }
 

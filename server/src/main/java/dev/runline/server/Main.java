@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -98,6 +99,25 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-wait", paramLabel = "MILLIS",
       description = "The longest wait a long poll (/runsync, /status-sync, /stream) may hold (default: ${DEFAULT-VALUE})")
   long maxWaitMillis = HttpApi.MAX_WAIT;
+
+  @Option(names = "--dashboard", paramLabel = "on|off", arity = "1", converter = OnOff.class,
+      description = "Serve the dashboard at /dashboard/ (default: on)")
+  boolean dashboard = true;
+
+  /** {@code on} or {@code off} (also {@code true} or {@code false}), in any case. */
+  static final class OnOff implements CommandLine.ITypeConverter<Boolean> {
+    @Override
+    public Boolean convert(String value) {
+      switch (value.trim().toLowerCase(Locale.ROOT)) {
+        case "on", "true":
+          return true;
+        case "off", "false":
+          return false;
+        default:
+          throw new CommandLine.TypeConversionException("expected on or off, was '" + value + "'");
+      }
+    }
+  }
 
   private final PrintStream out;
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -222,7 +242,8 @@ public final class Main implements Callable<Integer> {
           .withMaxConnections(maxConnections)
           .withBodyLimits(runBodyBytes, runSyncBodyBytes)
           .withMaxWaitMillis(maxWaitMillis)
-          .withEventLoops(eventLoops));
+          .withEventLoops(eventLoops)
+          .withDashboard(dashboard));
     } catch (RuntimeException e) {
       engine.close();
       throw e;
@@ -230,6 +251,9 @@ public final class Main implements Callable<Integer> {
     String base = (tlsCert != null ? "https://" : "http://") + host + ":" + server.port();
     LOG.info("runline-server listening on {} with endpoints {}", base, engine.inspect().endpoints());
     out.println("Runline is serving " + engine.inspect().endpoints() + " at " + base + "/v2/{endpoint_id}/...");
+    if (dashboard) {
+      out.println("Dashboard: " + base + Dashboard.PATH + "/ (it asks for an API key)");
+    }
     if (generated) {
       // Printed once, to the console only, never to the log.
       out.println("No API key was configured; this run's key is: " + keys.get(0));

@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,10 +32,41 @@ public final class RunlineServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunlineServer.class);
   private final Vertx vertx;
   private final int port;
+  /** What the server attached to the engine (its listeners, the dashboard), undone at close. */
+  private final List<AutoCloseable> attached = new ArrayList<>();
 
   private RunlineServer(Vertx vertx, int port) {
     this.vertx = vertx;
     this.port = port;
+  }
+
+  /**
+   * Serves the endpoint API, {@code /metrics} and (unless {@link ServerOptions#dashboard()} is
+   * off) the dashboard for an engine the host application built and owns, e.g.
+   *
+   * <pre>{@code
+   * Runline engine = Runline.builder().apiKeys(key).endpoint(...).build();
+   * RunlineServer server = RunlineServer.start(engine, ServerOptions.of("127.0.0.1", 8080));
+   * // ... server.close(); engine.close();
+   * }</pre>
+   *
+   * <p>The server's metrics and the dashboard's figures follow the engine's jobs from now on
+   * ({@link dev.runline.Inspection#listen}); closing the server stops them, and leaves the engine running.
+   *
+   * @throws IllegalStateException when the server cannot listen (the message says why)
+   */
+  public static RunlineServer start(Runline engine, ServerOptions options) {
+    ServerMetrics metrics = new ServerMetrics();
+    AutoCloseable listening = engine.inspect().listen(metrics);
+    RunlineServer server;
+    try {
+      server = start(engine, metrics, options);
+    } catch (RuntimeException e) {
+      closeQuietly(listening);
+      throw e;
+    }
+    server.attached.add(listening);
+    return server;
   }
 
   /**
@@ -48,8 +81,10 @@ public final class RunlineServer implements AutoCloseable {
    */
   static RunlineServer start(Runline engine, ServerMetrics metrics, ServerOptions options) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
+    Dashboard dashboard = null;
     try {
       metrics.bind(engine);
+      dashboard = options.dashboard() ? new Dashboard(engine, vertx) : null;
       HttpServerOptions http = new HttpServerOptions()
           .setHost(options.host())
           .setPort(options.port())
@@ -65,19 +100,25 @@ public final class RunlineServer implements AutoCloseable {
             .setKeyPath(options.tlsKey().toString()));
       }
       AtomicInteger connections = new AtomicInteger();
-      Router router = new HttpApi(engine, metrics, options).router(vertx);
+      Router router = new HttpApi(engine, metrics, options, dashboard).router(vertx);
       int port = listenFirst(vertx, http, options, () -> new Listener(http, router, connections,
           options.maxConnections(), metrics));
       if (options.eventLoops() > 1) {
         await(vertx.deployVerticle(() -> new Listener(http, router, connections, options.maxConnections(), metrics),
             new DeploymentOptions().setInstances(options.eventLoops() - 1)));
       }
-      return new RunlineServer(vertx, port);
+      RunlineServer server = new RunlineServer(vertx, port);
+      if (dashboard != null) {
+        server.attached.add(dashboard);
+      }
+      return server;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      closeQuietly(dashboard);
       vertx.close();
       throw new IllegalStateException("interrupted while starting the HTTP server", e);
     } catch (ExecutionException | TimeoutException e) {
+      closeQuietly(dashboard);
       vertx.close();
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("the HTTP server could not listen on " + options.host() + ":" + options.port()
@@ -158,9 +199,21 @@ public final class RunlineServer implements AutoCloseable {
     return port;
   }
 
-  /** Stops accepting connections and closes open ones. */
+  private static void closeQuietly(AutoCloseable attached) {
+    if (attached == null) {
+      return;
+    }
+    try {
+      attached.close();
+    } catch (Exception e) {
+      LOG.debug("detaching from the engine failed", e);
+    }
+  }
+
+  /** Stops accepting connections and closes open ones; the engine goes on. */
   @Override
   public void close() {
+    attached.forEach(RunlineServer::closeQuietly);
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -27,6 +27,7 @@ public final class ServerOptions {
   private List<String> workerKeys = List.of();
   private Path tlsCert;
   private Path tlsKey;
+  private boolean dashboard = true;
 
   private ServerOptions(String host, int port) {
     this.host = Objects.requireNonNull(host, "host");
@@ -49,6 +50,7 @@ public final class ServerOptions {
     copy.workerKeys = workerKeys;
     copy.tlsCert = tlsCert;
     copy.tlsKey = tlsKey;
+    copy.dashboard = dashboard;
     return copy;
   }
 
@@ -194,6 +196,17 @@ public final class ServerOptions {
     ServerOptions copy = copy();
     copy.tlsCert = Objects.requireNonNull(certificate, "certificate");
     copy.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
+    return copy;
+  }
+
+  /** Whether {@code /dashboard} (the page and its event stream) is served (default: yes). */
+  public boolean dashboard() {
+    return dashboard;
+  }
+
+  public ServerOptions withDashboard(boolean serve) {
+    ServerOptions copy = copy();
+    copy.dashboard = serve;
     return copy;
   }
 

@@ -55,6 +55,11 @@ final class HttpFixture implements AutoCloseable {
     this.client = tests.get(0).client;
   }
 
+  /** The first server under test, for calls with another key. */
+  TestServer test() {
+    return tests.get(0);
+  }
+
   /** The servers, the first one first. */
   List<RunlineServer> servers() {
     return tests.stream().map(t -> t.server).toList();

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runline.redis.RedisJobs;
+import dev.runline.redis.RedisOptions;
+import dev.runline.redis.RedisServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The service's official JavaScript SDK (npm {@code runpod-sdk}, pinned in
  * {@code src/test/js/package.json} and its lock file) against a real server: {@code npm ci}
  * installs it once, then {@code node sdk-e2e.mjs} runs run/status, runSync (with and without
- * its /status-sync polling), stream, cancel, health, purgeQueue and a wrong key through it.
+ * its /status-sync polling), stream, cancel, health, purgeQueue and a wrong key through it; and
+ * against two nodes sharing one Redis, the same with jobs run through one node read, waited
+ * for, streamed and cancelled through the other.
  * Fails, naming what is missing, when node (18 or newer) or npm is not on the PATH (the
  * build installs them where missing: {@code .ci/test-tools.sh}) or the npm registry cannot
  * be reached.
@@ -38,6 +43,8 @@ class JavaScriptSdkTest {
   private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
   private static final List<String> CHECKS = List.of("run-status", "runSync", "runSync-polls-status-sync", "stream",
       "cancel", "health", "purgeQueue", "unauthorized");
+  private static final List<String> OTHER_NODE_CHECKS = List.of("other-node-status", "other-node-runSync",
+      "other-node-stream", "other-node-cancel");
   private static final Pattern NETWORK_ERROR = Pattern.compile(
       "ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ERR_SOCKET_TIMEOUT"
           + "|network request|request to \\S+ failed|This is a problem related to network connectivity",
@@ -99,15 +106,46 @@ class JavaScriptSdkTest {
   @Test
   void theOfficialJavaScriptSdkDrivesEveryRoute() throws IOException, InterruptedException {
     assertThat(missing).as("what the JavaScript SDK test needs").isNull();
-    Result result;
+    Map<String, JsonNode> checks;
     try (HttpFixture http = new HttpFixture()) {
       // What a user passes as the SDK's baseUrl: the server's root with /v2, as the SDK's own
       // default is "https://api.runpod.ai/v2" and it appends "/{endpointId}/run" etc.
-      Map<String, String> env = Map.of(
-          "RUNLINE_BASE_URL", "http://127.0.0.1:" + http.server.port() + "/v2",
-          "RUNLINE_API_KEY", HttpFixture.KEY);
-      result = exec(List.of(node.toString(), "sdk-e2e.mjs"), jsDir, env, SCRIPT_TIMEOUT);
+      checks = runScript(Map.of("RUNLINE_BASE_URL", baseUrl(http.server), "RUNLINE_API_KEY", HttpFixture.KEY),
+          CHECKS);
     }
+    assertThat(checks.get("stream").path("detail").path("text").asText()).isEqualTo("Hello how are you");
+    assertThat(checks.get("cancel").path("detail").path("cancel").path("status").asText()).isEqualTo("CANCELLED");
+    assertThat(checks.get("purgeQueue").path("detail").path("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void throughTheSdkTwoNodesOnOneRedisAreOneService() throws Exception {
+    assertThat(missing).as("what the JavaScript SDK test needs").isNull();
+    Map<String, JsonNode> checks;
+    try (RedisServer redis = RedisServer.start()) {
+      String namespace = "sdk-" + System.nanoTime();
+      try (HttpFixture http = new HttpFixture(List.of(
+          builder -> RedisJobs.node(builder, RedisOptions.of(redis.uri()).withNode("node-a").withNamespace(namespace)),
+          builder -> RedisJobs.node(builder, RedisOptions.of(redis.uri()).withNode("node-b").withNamespace(namespace))))) {
+        List<RunlineServer> nodes = http.servers();
+        List<String> expected = new ArrayList<>(CHECKS);
+        expected.addAll(OTHER_NODE_CHECKS);
+        checks = runScript(Map.of("RUNLINE_BASE_URL", baseUrl(nodes.get(0)), "RUNLINE_OTHER_BASE_URL",
+            baseUrl(nodes.get(1)), "RUNLINE_API_KEY", HttpFixture.KEY), expected);
+      }
+    }
+    assertThat(checks.get("other-node-stream").path("detail").path("text").asText()).isEqualTo("one two three four");
+    assertThat(checks.get("other-node-cancel").path("detail").path("after").asText()).isEqualTo("CANCELLED");
+  }
+
+  private static String baseUrl(RunlineServer server) {
+    return "http://127.0.0.1:" + server.port() + "/v2";
+  }
+
+  /** Runs sdk-e2e.mjs with {@code env}; asserts it passed every one of {@code expected}; returns the checks by name. */
+  private static Map<String, JsonNode> runScript(Map<String, String> env, List<String> expected)
+      throws IOException, InterruptedException {
+    Result result = exec(List.of(node.toString(), "sdk-e2e.mjs"), jsDir, env, SCRIPT_TIMEOUT);
     String output = result.output();
     String shown = "\n--- node sdk-e2e.mjs output ---\n" + output + "--- end ---";
     if (result.timedOut() || result.exitCode() != 0) {
@@ -128,7 +166,7 @@ class JavaScriptSdkTest {
       }
     }
     List<String> notOk = new ArrayList<>();
-    for (String name : CHECKS) {
+    for (String name : expected) {
       JsonNode check = checks.get(name);
       if (check == null || !check.path("ok").asBoolean(false)) {
         notOk.add(name + (check == null ? " (not printed)" : ": " + check));
@@ -138,9 +176,7 @@ class JavaScriptSdkTest {
       System.out.println(shown);
     }
     assertThat(notOk).as("SDK checks not printed with ok:true%s", shown).isEmpty();
-    assertThat(checks.get("stream").path("detail").path("text").asText()).isEqualTo("Hello how are you");
-    assertThat(checks.get("cancel").path("detail").path("cancel").path("status").asText()).isEqualTo("CANCELLED");
-    assertThat(checks.get("purgeQueue").path("detail").path("status").asText()).isEqualTo("completed");
+    return checks;
   }
 
   @Test

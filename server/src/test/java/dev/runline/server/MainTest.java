@@ -63,6 +63,21 @@ class MainTest {
   }
 
   @Test
+  void theDashboardIsServedUnlessDashboardOffRemovesIt() throws Exception {
+    try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123").start(null)) {
+      assertThat(call(running, "/dashboard/", null)).isEqualTo(200);
+      assertThat(console.toString(StandardCharsets.UTF_8)).contains("/dashboard/");
+    }
+    try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123", "--dashboard", "OFF").start(null)) {
+      assertThat(call(running, "/dashboard/", null)).isEqualTo(404);
+      assertThat(call(running, "/dashboard/events", "flag-key-123")).isEqualTo(404);
+      assertThat(call(running, "/v2/echo/health", "flag-key-123")).isEqualTo(200);
+    }
+    assertThatThrownBy(() -> main("--dashboard", "maybe"))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("expected on or off, was 'maybe'");
+  }
+
+  @Test
   void theDefaultConfigurationServesTheDemoEndpoints() throws Exception {
     try (Main.Running running = main("--port", "0", "--api-key", "flag-key-123").start(null)) {
       assertThat(running.engine().inspect().endpoints()).containsExactly("echo", "tokens", "sleep", "fail", "vector-search", "matmul");
