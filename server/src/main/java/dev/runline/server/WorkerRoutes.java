@@ -24,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -268,7 +269,7 @@ final class WorkerRoutes {
     JsonNode root = JobRequests.readTree(bytes);
     if (!(root instanceof ObjectNode object)) {
       throw new InvalidRequestException("the body of " + route + " must be a JSON object like " + shape + ", was "
-          + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+          + root.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     return object;
   }

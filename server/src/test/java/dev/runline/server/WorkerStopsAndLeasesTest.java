@@ -114,10 +114,12 @@ class WorkerStopsAndLeasesTest {
     while (System.nanoTime() < end) {
       assertThat(remote.ping("w1", "job_id=" + id + ",&runpod_version=1.12.0").status()).isEqualTo(200);
       renewals++;
-      assertThat(remote.statusBody(id).path("status").asText()).isEqualTo("IN_PROGRESS");
     }
 
     assertThat(renewals).isPositive();
+    JsonNode running = remote.statusBody(id);
+    assertThat(running.path("status").asText()).isEqualTo("IN_PROGRESS");
+    assertThat(running.path("workerId").asText()).isEqualTo("w1");
     assertThat(remote.done("w1", id, false, "{\"output\": 1}").text("status")).isEqualTo("accepted");
     assertThat(remote.statusBody(id).path("redeliveries").asInt()).isZero();
   }
