@@ -47,8 +47,10 @@ import java.util.concurrent.atomic.LongAdder;
  * ran, those inside scripts included.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.runline.benchmarks.ClusterBenchmark [SECONDS [OUT.json
- * [WORKERS]]]} (default 10 s per configuration, 2 workers per node: a worker waits on Redis
- * twice per job, so more workers overlap those waits). Needs {@code redis-server} on the PATH.
+ * [WORKERS [FSYNC]]]]} (default 10 s per configuration, 2 workers per node: a worker waits on
+ * Redis twice per job, so more workers overlap those waits; Redis' {@code appendfsync}
+ * {@code everysec}, the setting the README recommends, or {@code always}, which waits for the
+ * disk on every write). Needs {@code redis-server} on the PATH.
  */
 public final class ClusterBenchmark {
   static final int PRODUCERS = 2;
@@ -64,6 +66,7 @@ public final class ClusterBenchmark {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     Path out = args.length > 1 ? Path.of(args[1]) : null;
     int workers = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_WORKERS_PER_NODE;
+    String fsync = args.length > 3 ? args[3] : "everysec";
     ObjectNode json = Json.mapper().createObjectNode();
     json.put("measuredAt", Instant.now().toString());
     json.put("machine", Machine.describe());
@@ -72,7 +75,8 @@ public final class ClusterBenchmark {
     json.put("inFlightPerProducer", IN_FLIGHT);
     json.put("workersPerNode", workers);
     ArrayNode results = json.putArray("results");
-    try (RedisServer redis = RedisServer.start()) {
+    json.put("redis", "appendonly yes, appendfsync " + fsync + ", maxmemory-policy noeviction");
+    try (RedisServer redis = RedisServer.start("--appendfsync", fsync)) {
       for (int nodes = 0; nodes <= 3; nodes++) {
         results.add(measure(redis, nodes, seconds, workers));
       }

@@ -23,21 +23,32 @@ import org.awaitility.Awaitility;
 public final class RedisServer implements AutoCloseable {
   private final Path dir;
   private final int port;
+  private final List<String> settings;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, List<String> settings) {
     this.dir = dir;
     this.port = port;
+    this.settings = settings;
   }
 
   /** Starts one; fails, naming what is missing, when {@code redis-server} is not on the PATH. */
   public static RedisServer start() throws IOException {
+    return start(new String[0]);
+  }
+
+  /**
+   * Starts one with {@code settings} after the defaults, which they override (e.g.
+   * {@code "--appendfsync", "everysec"}: the defaults fsync every write, which a test of
+   * durability needs and a benchmark pays about a millisecond per write for).
+   */
+  public static RedisServer start(String... settings) throws IOException {
     Path dir = Files.createTempDirectory("runline-redis-");
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    RedisServer server = new RedisServer(dir, port);
+    RedisServer server = new RedisServer(dir, port, List.of(settings));
     server.launch();
     return server;
   }
@@ -60,6 +71,7 @@ public final class RedisServer implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
         "127.0.0.1", "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
         "--maxmemory-policy", "noeviction", "--protected-mode", "no"));
+    command.addAll(settings);
     try {
       process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
           .redirectOutput(dir.resolve("redis.log").toFile()).start();
