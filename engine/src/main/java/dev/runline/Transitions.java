@@ -75,7 +75,7 @@ final class Transitions {
       return giveUp
           ? s.ended(Status.FAILED, null, "node '" + node + "' was lost while running the job, which was redelivered "
               + redeliveries + " time(s) already", now)
-          : s.redelivered(now);
+          : s.redelivered();
     };
   }
 

@@ -54,6 +54,13 @@ public final class JobState {
     return new JobState(status, attempt, queuedAt, startedMillis, endedMillis, output, error, workerId, 0, version);
   }
 
+  /** A state as a shared store keeps it, with the redeliveries of the job's runs. */
+  public static JobState of(Status status, int attempt, long queuedAt, int startedMillis, int endedMillis,
+      Object output, String error, String workerId, int redeliveries, int version) {
+    return new JobState(status, attempt, queuedAt, startedMillis, endedMillis, output, error, workerId, redeliveries,
+        version);
+  }
+
   /** A job queued for its {@code attempt} (1 for the first run) at {@code now}. */
   public static JobState queued(int attempt, long now) {
     return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, 0, 0);
@@ -65,15 +72,8 @@ public final class JobState {
   }
 
   /**
-   * This attempt queued again as it was before it was taken, at {@code now}: for a store that
-   * takes a job back from a node that was lost while running it (the same attempt runs again).
-   */
-  public JobState redelivered(long now) {
-    return new JobState(Status.IN_QUEUE, attempt, now, 0, 0, null, null, null, redeliveries, version + 1);
-  }
-
-  /**
-   * This running job back in the queue because whoever ran it was lost: a new run (the attempt
+   * This running job back in the queue because whoever ran it was lost (a remote worker, or a
+   * node of a shared store): a new run (the attempt
    * number grows, so nothing the lost run still sends reaches the next), one more redelivery,
    * and the queue time kept, so the ttl still counts from submission.
    */

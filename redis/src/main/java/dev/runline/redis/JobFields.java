@@ -59,6 +59,7 @@ final class JobFields {
     add(fields, "out", s.output() == null ? "" : json(s.output()));
     add(fields, "err", s.error() == null ? "" : s.error());
     add(fields, "w", s.workerId() == null ? "" : s.workerId());
+    add(fields, "rd", s.redeliveries() == 0 ? "" : Integer.toString(s.redeliveries()));
     add(fields, "v", Integer.toString(s.version()));
     add(fields, "ke", keptUntil == 0 ? "" : Long.toString(keptUntil));
     return fields;
@@ -105,7 +106,7 @@ final class JobFields {
 
   static JobState stateOf(Map<String, String> f) {
     return JobState.of(Status.valueOf(f.get("st")), intOf(f, "at"), Long.parseLong(f.get("q")), intOf(f, "sm"),
-        intOf(f, "em"), parse(f.get("out")), f.get("err"), f.get("w"), intOf(f, "v"));
+        intOf(f, "em"), parse(f.get("out")), f.get("err"), f.get("w"), intOf(f, "rd"), intOf(f, "v"));
   }
 
   static int intOf(Map<String, String> f, String name) {

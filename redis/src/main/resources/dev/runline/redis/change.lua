@@ -82,7 +82,7 @@ if to ~= 'IN_QUEUE' and to ~= 'IN_PROGRESS' then
   end
 elseif to == 'IN_QUEUE' and from ~= 'IN_QUEUE' then
   -- Queued again: a retry (the back of the queue, a new attempt with an empty stream) or a
-  -- redelivery after a lost node (the front, the same attempt).
+  -- redelivery after a lost node (the front, a new run of the same job).
   if node then
     redis.call('SREM', ARGV[11] .. node, id)
     redis.call('HDEL', job, 'nd')
@@ -95,7 +95,6 @@ elseif to == 'IN_QUEUE' and from ~= 'IN_QUEUE' then
   if retry then
     redis.call('RPUSH', queue, id)
   else
-    redis.call('HINCRBY', job, 'rd', 1)
     redis.call('LPUSH', queue, id)
   end
   redis.call('PUBLISH', ARGV[5], 'ready ' .. ARGV[12])

@@ -107,6 +107,11 @@ class ClusterProcessTest {
     Awaitility.await("every job COMPLETED on node-b").atMost(Duration.ofSeconds(12).plus(SLACK))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> ids.stream().allMatch(id -> status(b, "sleep", id).get("status").asText().equals("COMPLETED")));
+    assertThat(ids).allSatisfy(id -> {
+      JsonNode job = status(b, "sleep", id);
+      assertThat(job.get("redeliveries").asInt()).as("redeliveries of %s", job).isEqualTo(1);
+      assertThat(job.path("retries").asInt(0)).as("retries of %s", job).isZero();
+    });
     JsonNode counts = jobs(b, "sleep");
     assertThat(counts.get("completed").asInt()).isEqualTo(20);
     assertThat(counts.get("failed").asInt()).isZero();
