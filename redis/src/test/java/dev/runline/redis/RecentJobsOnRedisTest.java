@@ -3,12 +3,10 @@ package dev.runline.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runline.Endpoint;
-import dev.runline.EndpointClient;
 import dev.runline.JobRequest;
 import dev.runline.JobStatus;
 import dev.runline.RequestsPage;
 import dev.runline.RequestsQuery;
-import dev.runline.Runline;
 import dev.runline.RunlineBuilder;
 import dev.runline.Status;
 import io.lettuce.core.RedisClient;
@@ -18,12 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,47 +24,10 @@ import org.junit.jupiter.api.Test;
  * either node lists the jobs admitted on both, newest first, only the caller's, bounded, and
  * without the jobs whose retention passed.
  */
-class RecentJobsOnRedisTest {
-  private static final Duration BOUND = Duration.ofSeconds(20);
-  private static final String KEY = "recent-key";
-  private static final String OTHER_KEY = "recent-other-key";
-  private static RedisServer redis;
-
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final List<Runline> engines = new ArrayList<>();
-  private Runline a;
-  private Runline b;
-  private String namespace;
-
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    redis.close();
-  }
-
-  @BeforeEach
-  void startNodes() {
-    namespace = "r" + System.nanoTime();
-    a = node("node-a");
-    b = node("node-b");
-  }
-
-  @AfterEach
-  void stopNodes() {
-    release.countDown();
-    engines.forEach(Runline::close);
-  }
-
-  private Runline node(String name) {
-    RunlineBuilder builder = RedisJobs.node(Runline.builder(), RedisOptions.of(redis.uri()).withNode(name)
-        .withNamespace(namespace).withLeaseTimeout(Duration.ofSeconds(2)));
-    Runline engine = builder
-        .apiKeys(KEY, OTHER_KEY)
-        .shutdownTimeout(Duration.ofSeconds(2))
+class RecentJobsOnRedisTest extends TwoNodesOnOneRedis {
+  @Override
+  RunlineBuilder endpoints(RunlineBuilder builder) {
+    return builder
         .endpoint(Endpoint.builder("echo").handler(job -> job.input()).workers(2).build())
         .endpoint(Endpoint.builder("held").handler(job -> {
           release.await();
@@ -79,14 +35,7 @@ class RecentJobsOnRedisTest {
         }).workers(1).build())
         .endpoint(Endpoint.builder("small").handler(job -> job.input()).workers(1).recentJobs(3).build())
         .endpoint(Endpoint.builder("brief").handler(job -> job.input()).workers(1)
-            .retention(Duration.ofSeconds(1), Duration.ofSeconds(1)).build())
-        .build();
-    engines.add(engine);
-    return engine;
-  }
-
-  private static EndpointClient on(Runline node, String endpoint) {
-    return node.as(KEY).endpoint(endpoint);
+            .retention(Duration.ofSeconds(1), Duration.ofSeconds(1)).build());
   }
 
   private static List<String> ids(RequestsPage page) {

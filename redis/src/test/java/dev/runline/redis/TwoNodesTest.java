@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runline.Endpoint;
-import dev.runline.EndpointClient;
 import dev.runline.Health;
 import dev.runline.JobRequest;
 import dev.runline.JobStatus;
@@ -20,57 +19,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Two engines sharing one Redis serve every endpoint as one service: every route answers from either node. */
-class TwoNodesTest {
-  private static final Duration BOUND = Duration.ofSeconds(20);
-  private static final String KEY = "two-nodes-key";
-  private static final String OTHER_KEY = "two-nodes-other-key";
-  private static RedisServer redis;
-
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final List<Runline> engines = new ArrayList<>();
-  private Runline a;
-  private Runline b;
-  private String namespace;
-
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisServer.start();
-  }
-
-  @AfterAll
-  static void stopRedis() throws Exception {
-    redis.close();
-  }
-
-  @BeforeEach
-  void startNodes() {
-    namespace = "t" + System.nanoTime();
-    a = node("node-a");
-    b = node("node-b");
-  }
-
-  @AfterEach
-  void stopNodes() {
-    release.countDown();
-    engines.forEach(Runline::close);
-  }
-
-  private Runline node(String name) {
-    RunlineBuilder builder = RedisJobs.node(Runline.builder(), RedisOptions.of(redis.uri()).withNode(name)
-        .withNamespace(namespace).withLeaseTimeout(Duration.ofSeconds(2)));
-    Runline engine = builder
-        .apiKeys(KEY, OTHER_KEY)
-        .shutdownTimeout(Duration.ofSeconds(2))
+class TwoNodesTest extends TwoNodesOnOneRedis {
+  @Override
+  RunlineBuilder endpoints(RunlineBuilder builder) {
+    return builder
         .endpoint(Endpoint.builder("echo").handler(job -> job.input()).workers(2).build())
         .endpoint(Endpoint.builder("held").handler(job -> {
           release.await();
@@ -82,14 +39,7 @@ class TwoNodesTest {
           for (String word : String.valueOf(job.input()).split(" ")) {
             sink.emit(word);
           }
-        }).workers(1).build())
-        .build();
-    engines.add(engine);
-    return engine;
-  }
-
-  private static EndpointClient on(Runline node, String endpoint) {
-    return node.as(KEY).endpoint(endpoint);
+        }).workers(1).build());
   }
 
   @Test
