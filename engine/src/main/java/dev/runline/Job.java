@@ -270,7 +270,7 @@ final class Job implements QueuedJob, StoredJob {
       SharedMode shared = endpoint.shared();
       if (shared != null) {
         // Cancelled meanwhile, or no longer this node's to start (taken back from it by another).
-        shared.notStarted(this);
+        shared.leaveHand(this);
       }
       return Optional.empty();
     }

@@ -127,8 +127,11 @@ final class SharedMode {
     return n;
   }
 
-  /** A job this node took and could not start leaves its hand. */
-  void notStarted(Job job) {
+  /**
+   * {@code job} leaves this node's hand (it ended, went back to a queue, or could not be
+   * started here), so its endpoint's fetcher may take another.
+   */
+  void leaveHand(Job job) {
     if (inHand.remove(job.id()) != null) {
       job.endpoint.fetcherMayTake();
     }
@@ -158,8 +161,8 @@ final class SharedMode {
 
   /** A job this node held moved: one that ended, or went back to a queue, leaves its hand. */
   void moved(Job job, JobState to) {
-    if ((to.status().isTerminal() || to.status() == Status.IN_QUEUE) && inHand.remove(job.id()) != null) {
-      job.endpoint.fetcherMayTake();
+    if (to.status().isTerminal() || to.status() == Status.IN_QUEUE) {
+      leaveHand(job);
     }
   }
 
@@ -173,9 +176,7 @@ final class SharedMode {
       return;
     }
     store.giveBack(taken);
-    for (Job job : taken) {
-      inHand.remove(job.id());
-    }
+    taken.forEach(this::leaveHand);
   }
 
   /** {@link #giveBack} at shutdown: a store out of reach is logged, not thrown. */
@@ -185,7 +186,7 @@ final class SharedMode {
     } catch (StoreUnavailableException e) {
       LOG.warn("node '{}' stops with {} job(s) it took and did not start: {}; the other nodes take them back"
           + " when its lease runs out", node(), taken.size(), e.getMessage());
-      taken.forEach(job -> inHand.remove(job.id()));
+      taken.forEach(this::leaveHand);
     }
   }
 
@@ -235,7 +236,7 @@ final class SharedMode {
   private void giveBackOrRedeliver(Job job) {
     refresh(job);
     if (job.state().status() == Status.IN_PROGRESS) {
-      inHand.remove(job.id());
+      leaveHand(job);
       job.transition(Transitions.lost(node(), false, 0));
     } else {
       giveBack(List.of(job));

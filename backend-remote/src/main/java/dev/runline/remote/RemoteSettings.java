@@ -1,12 +1,12 @@
 package dev.runline.remote;
 
 import dev.runline.Endpoint;
+import dev.runline.config.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * A {@code remote} endpoint's {@code backendSettings}, checked when the engine starts. Every
@@ -34,7 +34,6 @@ record RemoteSettings(Duration leaseTimeout, int maxRedeliveries, Duration takeW
 
   private static final List<String> KEYS = List.of("leaseTimeout", "maxRedeliveries", "takeWait", "maxBatch",
       "maxTakeRate");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?");
 
   static RemoteSettings of(Endpoint endpoint) {
     Map<String, Object> settings = endpoint.backendSettings();
@@ -76,17 +75,13 @@ record RemoteSettings(Duration leaseTimeout, int maxRedeliveries, Duration takeW
       }
     }
     if (value instanceof String text) {
-      Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-      if (m.matches()) {
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "ms" : m.group(2);
-        return switch (unit) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "s" -> Duration.ofSeconds(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          default -> Duration.ofDays(amount);
-        };
+      try {
+        Optional<Duration> parsed = Durations.parse(text.toLowerCase(Locale.ROOT));
+        if (parsed.isPresent()) {
+          return parsed.get();
+        }
+      } catch (ArithmeticException e) {
+        // Too large: refused below like any other value that is not a duration.
       }
     }
     throw new IllegalArgumentException(at + key + " must be a duration (500ms, 10s, 30m, 24h, 7d, or a whole number "

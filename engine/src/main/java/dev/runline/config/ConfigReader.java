@@ -35,7 +35,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -48,10 +48,6 @@ import java.util.stream.Collectors;
  */
 final class ConfigReader {
   private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
-  // At most 18 digits, so the amount always fits a long; the unit's overflow is caught apart.
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,18})\\s*(ms|s|m|h|d)?");
-  private static final String DURATION_FORMS =
-      "write a whole number and a unit (500ms, 10s, 30m, 24h, 7d), or a plain number of milliseconds";
   private static final List<String> ROUTES = Arrays.stream(Route.values()).map(Route::path).toList();
 
   // STRICT_DUPLICATE_DETECTION: a key given twice is a mistake, not "the last one wins".
@@ -272,20 +268,10 @@ final class ConfigReader {
       if (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= 0) {
         return Duration.ofMillis(value.longValue());
       }
-      Matcher m = value.isTextual() ? DURATION.matcher(value.textValue().trim()) : null;
-      if (m == null || !m.matches()) {
-        throw new IllegalArgumentException("bad duration " + describe(value) + "; " + DURATION_FORMS);
-      }
-      long amount = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "ms" : m.group(2);
       try {
-        return switch (unit) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "s" -> Duration.ofSeconds(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          default -> Duration.ofDays(amount);
-        };
+        Optional<Duration> parsed = value.isTextual() ? Durations.parse(value.textValue()) : Optional.empty();
+        return parsed.orElseThrow(() -> new IllegalArgumentException("bad duration " + describe(value) + "; "
+            + Durations.FORMS));
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException("duration " + describe(value) + " is too large", e);
       }

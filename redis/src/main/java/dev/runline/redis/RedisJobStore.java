@@ -560,15 +560,8 @@ final class RedisJobStore implements SharedJobStore {
     return queuedAt / MILLI + ttlMillis;
   }
 
-  /** Runs a Redis call; Redis out of reach (down, or slower than the command timeout) is a 503 for the caller. */
   private <T> T call(Supplier<T> command) {
-    try {
-      return command.get();
-    } catch (RedisException e) {
-      throw new StoreUnavailableException("the shared job store (Redis at " + options.where()
-          + ") cannot be reached: " + e.getMessage() + "; retry later (a request sent just as the store went out of"
-          + " reach may still have been applied: a job may have been queued)");
-    }
+    return RedisJobs.call(options, command);
   }
 
   @Override

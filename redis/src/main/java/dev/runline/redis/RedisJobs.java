@@ -1,10 +1,12 @@
 package dev.runline.redis;
 
 import dev.runline.RunlineBuilder;
+import dev.runline.StoreUnavailableException;
 import dev.runline.spi.JobStore;
 import dev.runline.spi.RateBuckets;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
@@ -12,6 +14,7 @@ import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Runline on Redis: the job store several nodes share, so that any number of engines (or
@@ -92,6 +95,20 @@ public final class RedisJobs {
         .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
         .build());
     return client;
+  }
+
+  /**
+   * Runs a Redis call of the job store; Redis out of reach (down, or slower than the command
+   * timeout) is a 503 for the caller.
+   */
+  static <T> T call(RedisOptions options, Supplier<T> command) {
+    try {
+      return command.get();
+    } catch (RedisException e) {
+      throw new StoreUnavailableException("the shared job store (Redis at " + options.where()
+          + ") cannot be reached: " + e.getMessage() + "; retry later (a request sent just as the store went out of"
+          + " reach may still have been applied: a job may have been queued)");
+    }
   }
 
   /** Closes {@code client} and its resources. */

@@ -1,11 +1,9 @@
 package dev.runline.redis;
 
-import dev.runline.StoreUnavailableException;
 import dev.runline.spi.JobId;
 import dev.runline.spi.RecentJobs;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -91,11 +89,6 @@ final class RedisRecentJobs implements RecentJobs {
   }
 
   private <T> T call(Supplier<T> command) {
-    try {
-      return command.get();
-    } catch (RedisException e) {
-      throw new StoreUnavailableException("the shared job store (Redis at " + options.where()
-          + ") cannot be reached: " + e.getMessage() + "; nothing was done, retry later");
-    }
+    return RedisJobs.call(options, command);
   }
 }
